@@ -1,0 +1,121 @@
+package dev.larder.configuration;
+
+import dev.larder.copy.Copier;
+import dev.larder.copy.JavaSerializationCopier;
+import dev.larder.store.InProcessStore;
+import dev.larder.store.StoreContext;
+import dev.larder.store.StoreFactory;
+import java.util.Objects;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+
+/**
+ * A {@link MutableConfiguration} with Larder's settings: a size or weight bound, the copier for
+ * store-by-value, and the store. Every setting has a default that needs no configuration: unbounded,
+ * Java serialization for values that are not immutable, the in-process store.
+ */
+public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** No bound. */
+  public static final long UNBOUNDED = -1;
+
+  private long maximumSize = UNBOUNDED;
+  private long maximumWeight = UNBOUNDED;
+  private transient StoreContext.Weigher<? super K, ? super V> weigher;
+  private transient Copier copier = JavaSerializationCopier.INSTANCE;
+  private transient StoreFactory storeFactory = InProcessStore.FACTORY;
+
+  public LarderConfiguration() {
+  }
+
+  /** A copy of any complete configuration, Larder's settings included when it has them. */
+  public LarderConfiguration(CompleteConfiguration<K, V> configuration) {
+    super(configuration);
+    if (configuration instanceof LarderConfiguration<K, V> larder) {
+      this.maximumSize = larder.maximumSize;
+      this.maximumWeight = larder.maximumWeight;
+      this.weigher = larder.weigher;
+      this.copier = larder.copier;
+      this.storeFactory = larder.storeFactory;
+    }
+  }
+
+  /** The configuration a cache keeps for itself: a copy, so the caller's object can change freely. */
+  public static <K, V> LarderConfiguration<K, V> copyOf(Configuration<K, V> configuration) {
+    Objects.requireNonNull(configuration, "configuration");
+    if (configuration instanceof CompleteConfiguration<K, V> complete) {
+      return new LarderConfiguration<>(complete);
+    }
+    LarderConfiguration<K, V> copy = new LarderConfiguration<>();
+    copy.setTypes(configuration.getKeyType(), configuration.getValueType());
+    copy.setStoreByValue(configuration.isStoreByValue());
+    return copy;
+  }
+
+  public long getMaximumSize() {
+    return maximumSize;
+  }
+
+  /**
+   * Bounds the number of entries; beyond it the store evicts (W-TinyLFU in-process), counted in the
+   * {@code CacheEvictions} statistic.
+   */
+  public LarderConfiguration<K, V> setMaximumSize(long maximumSize) {
+    if (maximumSize < 0) {
+      throw new IllegalArgumentException("maximumSize must be >= 0, was " + maximumSize);
+    }
+    if (maximumWeight != UNBOUNDED) {
+      throw new IllegalStateException("maximumSize and maximumWeight cannot both be set");
+    }
+    this.maximumSize = maximumSize;
+    return this;
+  }
+
+  public long getMaximumWeight() {
+    return maximumWeight;
+  }
+
+  public StoreContext.Weigher<? super K, ? super V> getWeigher() {
+    return weigher;
+  }
+
+  /** Bounds the total weight of the entries, each weighed by {@code weigher}. */
+  public LarderConfiguration<K, V> setMaximumWeight(long maximumWeight,
+      StoreContext.Weigher<? super K, ? super V> weigher) {
+    if (maximumWeight < 0) {
+      throw new IllegalArgumentException("maximumWeight must be >= 0, was " + maximumWeight);
+    }
+    if (maximumSize != UNBOUNDED) {
+      throw new IllegalStateException("maximumSize and maximumWeight cannot both be set");
+    }
+    this.maximumWeight = maximumWeight;
+    this.weigher = Objects.requireNonNull(weigher, "weigher");
+    return this;
+  }
+
+  public Copier getCopier() {
+    return copier;
+  }
+
+  /** The copier for store-by-value caches; immutable values are never passed to it. */
+  public LarderConfiguration<K, V> setCopier(Copier copier) {
+    this.copier = Objects.requireNonNull(copier, "copier");
+    return this;
+  }
+
+  public StoreFactory getStoreFactory() {
+    return storeFactory;
+  }
+
+  /** The backend; the in-process store by default. */
+  public LarderConfiguration<K, V> setStoreFactory(StoreFactory storeFactory) {
+    this.storeFactory = Objects.requireNonNull(storeFactory, "storeFactory");
+    return this;
+  }
+
+  // equals and hashCode stay MutableConfiguration's: two configurations that agree on the standard
+  // settings compare equal whichever class carries them, as the TCK expects.
+}

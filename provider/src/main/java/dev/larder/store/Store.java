@@ -1,0 +1,66 @@
+package dev.larder.store;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one storage interface every backend implements. It knows values, deadlines and atomic per-key
+ * updates; all JCache semantics (events, statistics, loaders and writers, expiry policies, copying)
+ * live above it, in {@code dev.larder.LarderCacheImpl}, once.
+ *
+ * <p>Made to fit a remote store as well as an in-process one:
+ * <ul>
+ *   <li>{@link #compute} is the only mutation. A remote store implements it as read-with-CAS, apply,
+ *       write-with-CAS, retry on conflict: the function may run more than once and must leave the result
+ *       of its last run as the only one that counts (the cache layer resets its per-call record on every
+ *       run).</li>
+ *   <li>{@link #getAll} is one call so that a remote store can answer it in one round trip per server.</li>
+ *   <li>{@link #entries} may be expensive; the cache only uses it for iteration and {@code removeAll()}.</li>
+ *   <li>A store may return entries whose deadline has passed: the cache layer, not the store, decides
+ *       what an expired entry means (an EXPIRED event, a miss).</li>
+ * </ul>
+ *
+ * @param <K> the key type, as stored (already copied for store-by-value)
+ * @param <V> the value type, as stored
+ */
+public interface Store<K, V> extends AutoCloseable {
+
+  /** The entry for the key, possibly already expired, or {@code null}. */
+  StoreEntry<V> get(K key);
+
+  /** The entries present for the given keys (possibly expired); absent keys are left out. */
+  Map<K, StoreEntry<V>> getAll(Set<? extends K> keys);
+
+  /**
+   * Atomically replaces the key's entry by what {@code remapping} returns for it: the same instance
+   * leaves the entry as it is, {@code null} removes it, another entry is written. Returns the entry the
+   * key has afterwards.
+   */
+  StoreEntry<V> compute(K key, Remapping<K, V> remapping);
+
+  /** Every entry (possibly expired), weakly consistent with concurrent changes. */
+  Iterator<Map.Entry<K, StoreEntry<V>>> entries();
+
+  /** Removes every entry of this cache and nothing else; no event, no writer. */
+  void clear();
+
+  /** Releases the store's resources; the store is not used afterwards. */
+  @Override
+  void close();
+
+  /** A store-specific view of itself, such as the engine behind it. */
+  default <T> T unwrap(Class<T> type) {
+    if (type.isInstance(this)) {
+      return type.cast(this);
+    }
+    throw new IllegalArgumentException("The store " + getClass().getName() + " is not a " + type.getName());
+  }
+
+  /** The atomic per-key update of {@link Store#compute}. */
+  @FunctionalInterface
+  interface Remapping<K, V> {
+    /** @param current the key's entry, possibly expired, or {@code null} */
+    StoreEntry<V> apply(K key, StoreEntry<V> current);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.larder.store;
+
+import java.net.URI;
+
+/**
+ * What a store is told about the cache it serves.
+ *
+ * @param managerUri the cache manager's URI (a namespace for remote stores)
+ * @param cacheName the cache's name
+ * @param maximumSize the maximum number of entries, or {@code -1} for no bound
+ * @param maximumWeight the maximum total weight, or {@code -1} for no bound
+ * @param weigher weighs an entry when {@code maximumWeight} is set
+ * @param listener told about entries the store drops by itself (expired, evicted)
+ */
+public record StoreContext<K, V>(
+    URI managerUri,
+    String cacheName,
+    long maximumSize,
+    long maximumWeight,
+    Weigher<? super K, ? super V> weigher,
+    StoreListener<K, V> listener,
+    ClassLoader classLoader) {
+
+  /** Weighs one entry for a weight-bounded store. */
+  @FunctionalInterface
+  public interface Weigher<K, V> {
+    long weigh(K key, V value);
+  }
+
+  /** Told about entries a store drops on its own, outside any call from the cache. */
+  public interface StoreListener<K, V> {
+    /** The entry was reclaimed after its deadline without anybody reading it. */
+    void expired(K key, StoreEntry<V> entry);
+
+    /** The entry was evicted to respect the size or weight bound. */
+    void evicted(K key, StoreEntry<V> entry);
+  }
+}
