@@ -1,0 +1,308 @@
+package dev.larder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.larder.configuration.LarderConfiguration;
+import java.io.Serializable;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryExpiredListener;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoaderException;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What the TCK does not check: Larder's own API, bounds, copies, reclamation, concurrency. */
+class LarderCacheTest {
+
+  private CacheManager manager;
+
+  @BeforeEach
+  void openManager() {
+    manager = Caching.getCachingProvider().getCacheManager();
+  }
+
+  @AfterEach
+  void closeManager() {
+    manager.close();
+  }
+
+  private <K, V> LarderCache<K, V> larder(String name, MutableConfiguration<K, V> configuration) {
+    @SuppressWarnings("unchecked")
+    LarderCache<K, V> cache = manager.createCache(name, configuration).unwrap(LarderCache.class);
+    return cache;
+  }
+
+  @Test
+  void putWithTimeoutExpiresThatEntryOnly() throws InterruptedException {
+    LarderCache<String, String> cache = larder("timeouts", new MutableConfiguration<String, String>());
+    cache.put("short", "lived", Duration.ofMillis(100));
+    cache.put("plain", "eternal");
+
+    assertThat(cache.get("short")).isEqualTo("lived");
+    Thread.sleep(200);
+    assertThat(cache.get("short")).isNull();
+    assertThat(cache.containsKey("short")).isFalse();
+    assertThat(cache.get("plain")).isEqualTo("eternal");
+  }
+
+  @Test
+  void putWithZeroTimeoutStoresNothingAndNegativeIsRejected() {
+    LarderCache<String, String> cache = larder("zero", new MutableConfiguration<String, String>());
+    cache.put("k", "v", Duration.ZERO);
+    assertThat(cache.containsKey("k")).isFalse();
+
+    assertThatThrownBy(() -> cache.put("k", "v", Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+    assertThatThrownBy(() -> cache.put("k", "v", null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void getOrComputeKeepsTheResultForTheTimeout() throws InterruptedException {
+    LarderCache<String, String> cache = larder("compute", new MutableConfiguration<String, String>());
+    AtomicInteger calls = new AtomicInteger();
+
+    assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k1");
+    assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k1");
+    Thread.sleep(250);
+    assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k2");
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void getOrComputeStoresNothingForNullAndWrapsFailures() {
+    LarderCache<String, String> cache = larder("computeNull", new MutableConfiguration<String, String>());
+    assertThat(cache.get("k", key -> null, Duration.ofMinutes(1))).isNull();
+    assertThat(cache.containsKey("k")).isFalse();
+
+    assertThatThrownBy(() -> cache.get("k", key -> {
+      throw new IllegalStateException("backend down");
+    }, Duration.ofMinutes(1)))
+        .isInstanceOf(CacheLoaderException.class)
+        .hasRootCauseMessage("backend down");
+    assertThat(cache.containsKey("k")).isFalse();
+  }
+
+  @Test
+  void concurrentCallersForOneMissingKeyShareOneComputation() throws Exception {
+    LarderCache<String, String> cache = larder("singleFlight", new MutableConfiguration<String, String>());
+    int threads = 8;
+    AtomicInteger computations = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return cache.get("report", key -> {
+            computations.incrementAndGet();
+            sleep(200);
+            return "computed";
+          }, Duration.ofMinutes(5));
+        }));
+      }
+      start.countDown();
+      for (Future<String> result : results) {
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("computed");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(computations).hasValue(1);
+  }
+
+  @Test
+  void maximumSizeBoundsTheCacheAndCountsEvictions() {
+    LarderConfiguration<Integer, Integer> configuration = new LarderConfiguration<Integer, Integer>()
+        .setMaximumSize(100);
+    configuration.setStatisticsEnabled(true);
+    LarderCache<Integer, Integer> cache = larder("bounded", configuration);
+    for (int i = 0; i < 1_000; i++) {
+      cache.put(i, i);
+    }
+    com.github.benmanes.caffeine.cache.Cache<?, ?> engine =
+        cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class);
+    engine.cleanUp();
+
+    int present = 0;
+    for (Cache.Entry<Integer, Integer> ignored : cache) {
+      present++;
+    }
+    assertThat(present).isLessThanOrEqualTo(100).isGreaterThan(0);
+    assertThat(engine.estimatedSize()).isLessThanOrEqualTo(100);
+    assertThat(cache.unwrap(StoreCache.class).statistics().getCacheEvictions()).isEqualTo(1_000 - engine.estimatedSize());
+  }
+
+  @Test
+  void maximumWeightBoundsTheTotalWeight() {
+    LarderConfiguration<Integer, String> configuration = new LarderConfiguration<Integer, String>()
+        .setMaximumWeight(1_000, (key, value) -> value.length());
+    LarderCache<Integer, String> cache = larder("weighted", configuration);
+    for (int i = 0; i < 100; i++) {
+      cache.put(i, "x".repeat(100));
+    }
+    com.github.benmanes.caffeine.cache.Cache<?, ?> engine =
+        cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class);
+    engine.cleanUp();
+    assertThat(engine.estimatedSize()).isLessThanOrEqualTo(10);
+  }
+
+  @Test
+  void boundsAreValidated() {
+    assertThatThrownBy(() -> new LarderConfiguration<>().setMaximumSize(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximumSize");
+    assertThatThrownBy(() -> new LarderConfiguration<>().setMaximumSize(10).setMaximumWeight(10, (k, v) -> 1))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("maximumWeight");
+  }
+
+  @Test
+  void expiredEntriesAreReclaimedWithoutReads() throws InterruptedException {
+    List<CacheEntryEvent<?, ?>> expired = new CopyOnWriteArrayList<>();
+    ExpiredRecorder.sink = expired;
+    MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
+        .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+            FactoryBuilder.factoryOf(ExpiredRecorder.class), null, true, true));
+    LarderCache<String, String> cache = larder("reclaim", configuration);
+    for (int i = 0; i < 10; i++) {
+      cache.put("k" + i, "v" + i, Duration.ofMillis(50));
+    }
+    com.github.benmanes.caffeine.cache.Cache<?, ?> engine =
+        cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class);
+    assertThat(engine.estimatedSize()).isEqualTo(10);
+
+    // No read, no write: only the store's own scheduler can reclaim them.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (expired.size() < 10 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(expired).hasSize(10).allSatisfy(event -> {
+      assertThat(event.getEventType()).isEqualTo(EventType.EXPIRED);
+      assertThat(event.getOldValue()).isEqualTo("v" + ((String) event.getKey()).substring(1));
+    });
+    assertThat(engine.estimatedSize()).isZero();
+  }
+
+  /** Records EXPIRED events in a static sink (listener factories create their own instance). */
+  public static final class ExpiredRecorder implements CacheEntryExpiredListener<String, String>, Serializable {
+    static volatile List<CacheEntryEvent<?, ?>> sink;
+
+    @Override
+    public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      events.forEach(sink::add);
+    }
+  }
+
+  @Test
+  void invokeNeverSerializesItsProcessorOrArguments() {
+    // Spring's @Cacheable(sync = true) passes a Callable that is not Serializable through invoke.
+    Cache<String, String> cache = manager.createCache("sync", new MutableConfiguration<String, String>());
+    Callable<String> notSerializable = () -> "loaded";
+    String value = cache.invoke("k", (entry, arguments) -> {
+      if (!entry.exists()) {
+        try {
+          entry.setValue(((Callable<?>) arguments[0]).call().toString());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      return entry.getValue();
+    }, notSerializable);
+    assertThat(value).isEqualTo("loaded");
+    assertThat(cache.get("k")).isEqualTo("loaded");
+  }
+
+  @Test
+  void concurrentIncrementsThroughInvokeAreNeverLost() throws Exception {
+    Cache<String, Integer> cache = manager.createCache("counter", new MutableConfiguration<String, Integer>());
+    int threads = 4;
+    int increments = 5_000;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < increments; i++) {
+            cache.invoke("hits", (entry, args) -> {
+              entry.setValue(entry.exists() ? entry.getValue() + 1 : 1);
+              return null;
+            });
+          }
+        }));
+      }
+      for (Future<?> future : done) {
+        future.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cache.get("hits")).isEqualTo(threads * increments);
+  }
+
+  @Test
+  void statisticsMXBeanIsRegisteredAndRemovedAtRunTime() throws Exception {
+    Cache<String, String> cache = manager.createCache("stats", new MutableConfiguration<String, String>());
+    ObjectName name = new ObjectName("javax.cache:type=CacheStatistics,CacheManager="
+        + manager.getURI().toString().replace(':', '.') + ",Cache=stats");
+    assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+
+    manager.enableStatistics("stats", true);
+    cache.put("a", "1");
+    cache.get("a");
+    cache.get("b");
+    assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(name, "CacheHits")).isEqualTo(1L);
+    assertThat(ManagementFactory.getPlatformMBeanServer().getAttribute(name, "CacheMisses")).isEqualTo(1L);
+
+    manager.enableStatistics("stats", false);
+    assertThat(ManagementFactory.getPlatformMBeanServer().isRegistered(name)).isFalse();
+  }
+
+  @Test
+  void closingTheCacheReleasesItFromItsManager() {
+    Cache<String, String> cache = manager.createCache("closing", new MutableConfiguration<String, String>());
+    cache.close();
+    assertThat(cache.isClosed()).isTrue();
+    assertThat(manager.getCache("closing")).isNull();
+    assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class).hasMessageContaining("closing");
+    assertThat(manager.createCache("closing", new MutableConfiguration<String, String>())).isNotSameAs(cache);
+  }
+
+  @Test
+  void uuidKeysAndValuesWork() {
+    Cache<UUID, UUID> cache = manager.createCache("uuids", new MutableConfiguration<UUID, UUID>());
+    UUID key = UUID.randomUUID();
+    cache.put(key, key);
+    assertThat(cache.get(key)).isSameAs(key);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
