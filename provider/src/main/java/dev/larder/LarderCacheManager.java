@@ -2,6 +2,8 @@ package dev.larder;
 
 import dev.larder.configuration.LarderConfiguration;
 import dev.larder.spi.LarderCachingProvider;
+import dev.larder.store.StoreFactory;
+import dev.larder.store.Stores;
 import java.lang.ref.WeakReference;
 import java.net.URI;
 import java.util.Collections;
@@ -32,6 +34,8 @@ public final class LarderCacheManager implements CacheManager {
   /** Runs asynchronous listeners and {@code loadAll}: daemon threads, made on demand, ended on close. */
   private final ExecutorService executor;
   private volatile boolean closed;
+  /** The store of caches whose configuration names none; resolved on first use. */
+  private volatile StoreFactory defaultStore;
 
   public LarderCacheManager(LarderCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
     this.provider = Objects.requireNonNull(provider, "provider");
@@ -152,6 +156,24 @@ public final class LarderCacheManager implements CacheManager {
     if (cache != null) {
       cache.setStatisticsEnabled(enabled);
     }
+  }
+
+  /** The store factory for caches that name none: {@code larder.store} in the system or manager properties. */
+  StoreFactory defaultStore() {
+    StoreFactory factory = defaultStore;
+    if (factory == null) {
+      synchronized (this) {
+        factory = defaultStore;
+        if (factory == null) {
+          Properties settings = new Properties();
+          settings.putAll(System.getProperties());
+          settings.putAll(properties);
+          factory = Stores.defaultFactory(settings, getClassLoader());
+          defaultStore = factory;
+        }
+      }
+    }
+    return factory;
   }
 
   /** Called by {@link Cache#close()}: the cache leaves this manager and releases its resources. */

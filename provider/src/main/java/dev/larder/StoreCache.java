@@ -14,6 +14,7 @@ import dev.larder.processor.ProcessorResult;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
+import dev.larder.store.StoreFactory;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -112,7 +113,9 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       events.register(listener);
     }
 
-    this.store = configuration.getStoreFactory().create(new StoreContext<>(
+    StoreFactory storeFactory = configuration.getStoreFactory() != null
+        ? configuration.getStoreFactory() : manager.defaultStore();
+    this.store = storeFactory.create(new StoreContext<>(
         manager.getURI(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
         configuration.getWeigher(), new StoreEvents(), classLoader));
 

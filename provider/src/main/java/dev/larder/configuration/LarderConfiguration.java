@@ -2,7 +2,6 @@ package dev.larder.configuration;
 
 import dev.larder.copy.Copier;
 import dev.larder.copy.JavaSerializationCopier;
-import dev.larder.store.InProcessStore;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreFactory;
 import java.util.Objects;
@@ -26,7 +25,8 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
   private long maximumWeight = UNBOUNDED;
   private transient StoreContext.Weigher<? super K, ? super V> weigher;
   private transient Copier copier = JavaSerializationCopier.INSTANCE;
-  private transient StoreFactory storeFactory = InProcessStore.FACTORY;
+  /** {@code null}: the store named by {@code larder.store}, by default the in-process one. */
+  private transient StoreFactory storeFactory;
 
   public LarderConfiguration() {
   }
@@ -106,14 +106,20 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
+  /** The backend set on this configuration, or {@code null} for the one {@code larder.store} names. */
   public StoreFactory getStoreFactory() {
     return storeFactory;
   }
 
-  /** The backend; the in-process store by default. */
+  /** The backend; by default the one the {@code larder.store} property names, else the in-process store. */
   public LarderConfiguration<K, V> setStoreFactory(StoreFactory storeFactory) {
     this.storeFactory = Objects.requireNonNull(storeFactory, "storeFactory");
     return this;
+  }
+
+  private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    copier = JavaSerializationCopier.INSTANCE;
   }
 
   // equals and hashCode stay MutableConfiguration's: two configurations that agree on the standard

@@ -1,0 +1,111 @@
+package dev.larder.memcached;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * How to reach the memcached servers. From properties ({@code -Dlarder.memcached.servers=...}, or the
+ * cache manager's properties) or built in code.
+ *
+ * @param servers the servers, {@code host:port} each
+ * @param prefix the first part of every key Larder writes, to keep apart applications sharing servers
+ * @param timeoutMillis how long a request may wait for its answer
+ * @param connectTimeoutMillis how long a connection may take to open
+ * @param connectionsPerServer pipelined connections to each server
+ */
+public record MemcachedSettings(
+    List<InetSocketAddress> servers,
+    String prefix,
+    int timeoutMillis,
+    int connectTimeoutMillis,
+    int connectionsPerServer) {
+
+  public static final String SERVERS = "larder.memcached.servers";
+  public static final String PREFIX = "larder.memcached.prefix";
+  public static final String TIMEOUT = "larder.memcached.timeout.millis";
+  public static final String CONNECT_TIMEOUT = "larder.memcached.connect.timeout.millis";
+  public static final String CONNECTIONS = "larder.memcached.connections.per.server";
+
+  public MemcachedSettings {
+    servers = List.copyOf(servers);
+    Objects.requireNonNull(prefix, "prefix");
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException(SERVERS + ": at least one memcached server is needed");
+    }
+    if (prefix.isEmpty() || !prefix.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
+      throw new IllegalArgumentException(PREFIX + " must be printable ASCII without spaces or ':', was '" + prefix + "'");
+    }
+    if (timeoutMillis <= 0 || connectTimeoutMillis <= 0 || connectionsPerServer <= 0) {
+      throw new IllegalArgumentException(TIMEOUT + ", " + CONNECT_TIMEOUT + " and " + CONNECTIONS + " must be positive");
+    }
+  }
+
+  /** The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each. */
+  public static MemcachedSettings servers(String servers) {
+    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2);
+  }
+
+  public static MemcachedSettings from(Properties properties) {
+    String servers = properties.getProperty(SERVERS);
+    if (servers == null || servers.isBlank()) {
+      throw new IllegalArgumentException("larder.store=memcached needs " + SERVERS
+          + " (for example 127.0.0.1:11211,127.0.0.1:11212)");
+    }
+    return new MemcachedSettings(parseServers(servers),
+        properties.getProperty(PREFIX, "larder").trim(),
+        intSetting(properties, TIMEOUT, 1000),
+        intSetting(properties, CONNECT_TIMEOUT, 1000),
+        intSetting(properties, CONNECTIONS, 2));
+  }
+
+  public MemcachedSettings withPrefix(String newPrefix) {
+    return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer);
+  }
+
+  public MemcachedSettings withTimeoutMillis(int timeout) {
+    return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer);
+  }
+
+  private static int intSetting(Properties properties, String name, int defaultValue) {
+    String value = properties.getProperty(name);
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
+    }
+  }
+
+  static List<InetSocketAddress> parseServers(String servers) {
+    List<InetSocketAddress> addresses = new ArrayList<>();
+    for (String server : servers.split(",")) {
+      String trimmed = server.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      int colon = trimmed.lastIndexOf(':');
+      String host = colon < 0 ? trimmed : trimmed.substring(0, colon);
+      int port = 11211;
+      if (colon >= 0) {
+        try {
+          port = Integer.parseInt(trimmed.substring(colon + 1));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(SERVERS + ": '" + trimmed + "' is not host:port");
+        }
+      }
+      if (host.isEmpty() || port <= 0 || port > 65535) {
+        throw new IllegalArgumentException(SERVERS + ": '" + trimmed + "' is not host:port");
+      }
+      addresses.add(new InetSocketAddress(host, port));
+    }
+    if (addresses.isEmpty()) {
+      throw new IllegalArgumentException(SERVERS + ": no server in '" + servers + "'");
+    }
+    return addresses;
+  }
+}

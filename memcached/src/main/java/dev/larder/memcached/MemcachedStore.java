@@ -1,0 +1,425 @@
+package dev.larder.memcached;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.larder.memcached.protocol.MemcachedClient;
+import dev.larder.memcached.protocol.MetaRequest;
+import dev.larder.memcached.protocol.MetaResponse;
+import dev.larder.memcached.protocol.ServerNode;
+import dev.larder.store.Store;
+import dev.larder.store.StoreContext;
+import dev.larder.store.StoreEntry;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import javax.cache.CacheException;
+
+/**
+ * A cache's entries in memcached.
+ *
+ * <p>Keys are {@code prefix:manager:cache:generation:key}. {@link #clear()} increments the cache's
+ * generation (a counter kept in memcached) instead of flushing servers, so other caches and other
+ * applications on the same servers keep their items; the old generation's items are never read again
+ * and memcached reclaims them. A key part that is long or not printable ASCII is replaced by a hash of
+ * the serialized key; the envelope always carries the full key, checked on every read.
+ *
+ * <p>{@link #compute} reads with the item's CAS token, applies the function, and writes with that
+ * token (or in add mode when the key was absent), retrying when another writer got there first.
+ *
+ * <p>Values read are kept, by the CAS token of the item they came from, in a map of weakly held
+ * objects: while an item is unchanged, a JVM that still holds its value gets the same instance
+ * back (what a store-by-reference cache promises) without deserializing it again.
+ */
+final class MemcachedStore<K, V> implements Store<K, V> {
+
+  /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
+  static final long GENERATION_REFRESH_MILLIS = 1000;
+  private static final int MAX_KEY_LENGTH = 250;
+  private static final int MAX_ATTEMPTS = 1000;
+  private static final int BATCH = 100;
+  /** Room for memcached's item header and key next to the value within {@code item_size_max}. */
+  private static final int ITEM_OVERHEAD = 64 + MAX_KEY_LENGTH;
+
+  private final SharedClients.Lease lease;
+  private final MemcachedClient client;
+  private final Serializer serializer;
+  private final ClassLoader classLoader;
+  private final String namespace;
+  private final String generationKey;
+  private final Cache<String, Object> recentValues = Caffeine.newBuilder().weakValues().build();
+  /**
+   * Keys that cannot be serialized (possible in store-by-reference caches) stand in memcached for a
+   * surrogate id known only to this JVM; no other JVM can ask for such a key anyway. A surrogate lives
+   * until {@link #clear()}: one per distinct unserializable key this cache has seen.
+   */
+  private final ConcurrentMap<Object, byte[]> surrogates = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Object> keysBySurrogate = new ConcurrentHashMap<>();
+  private volatile long generation;
+  private volatile long generationReadAt;
+
+  MemcachedStore(SharedClients.Lease lease, Serializer serializer, String prefix, StoreContext<K, V> context) {
+    this.lease = lease;
+    this.client = lease.client();
+    this.serializer = serializer;
+    this.classLoader = context.classLoader();
+    String scope = encode(context.managerUri().toString()) + ":" + encode(context.cacheName());
+    if (prefix.length() + scope.length() > 120) {
+      scope = "h" + hash(scope.getBytes(StandardCharsets.UTF_8));
+    }
+    this.namespace = prefix + ":" + scope + ":";
+    this.generationKey = namespace + "gen";
+    refreshGeneration();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Store
+
+  @Override
+  public StoreEntry<V> get(K key) {
+    byte[] keyBytes = keyBytes(key);
+    String memcachedKey = memcachedKey(keyBytes);
+    MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+    return toEntry(memcachedKey, keyBytes, response);
+  }
+
+  @Override
+  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
+    Map<String, MetaRequest> requests = new LinkedHashMap<>();
+    Map<String, K> keysByMemcachedKey = new HashMap<>();
+    Map<String, byte[]> keyBytesByMemcachedKey = new HashMap<>();
+    for (K key : keys) {
+      byte[] keyBytes = keyBytes(key);
+      String memcachedKey = memcachedKey(keyBytes);
+      requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+      keysByMemcachedKey.put(memcachedKey, key);
+      keyBytesByMemcachedKey.put(memcachedKey, keyBytes);
+    }
+    Map<K, StoreEntry<V>> found = new HashMap<>();
+    for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
+      String memcachedKey = response.getKey();
+      StoreEntry<V> entry = toEntry(memcachedKey, keyBytesByMemcachedKey.get(memcachedKey), response.getValue());
+      if (entry != null) {
+        found.put(keysByMemcachedKey.get(memcachedKey), entry);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
+    byte[] keyBytes = keyBytes(key);
+    String memcachedKey = memcachedKey(keyBytes);
+    ServerNode node = client.nodeFor(memcachedKey);
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      MetaResponse read = node.execute(MetaRequest.get(memcachedKey, "v c"));
+      String cas = read.is("VA") ? read.flag('c') : null;
+      StoreEntry<V> current = toEntry(memcachedKey, keyBytes, read);
+      StoreEntry<V> next = remapping.apply(key, current);
+      if (next == current) {
+        return current;
+      }
+      if (next == null) {
+        if (cas == null) {
+          return null;
+        }
+        MetaResponse deleted = node.execute(MetaRequest.delete(memcachedKey, "C" + cas));
+        if (deleted.is("HD") || deleted.is("NF")) {
+          return null;
+        }
+        continue; // EX: changed since read
+      }
+      byte[] value = serializer.serialize(next.value());
+      byte[] envelope = Envelope.encode(keyBytes, value, next.expiresAt());
+      checkSize(key, memcachedKey, node, envelope.length);
+      String mode = cas == null ? "ME" : "C" + cas;
+      MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
+          mode + " " + ttl(next.expiresAt()) + " c"));
+      if (written.is("HD")) {
+        remember(memcachedKey, written.flag('c'), next.value());
+        return next;
+      }
+      // NS (added meanwhile), EX (changed meanwhile), NF (removed meanwhile): read again.
+    }
+    throw new CacheException("Gave up updating key " + key + " in memcached " + node.name() + " after "
+        + MAX_ATTEMPTS + " attempts: other writers kept changing it");
+  }
+
+  @Override
+  public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
+    String prefix = namespace + generation() + ":";
+    List<String> memcachedKeys = new ArrayList<>();
+    for (ServerNode node : client.nodes()) {
+      client.dumpKeys(node, prefix, memcachedKeys::add);
+    }
+    return new EntryIterator(memcachedKeys);
+  }
+
+  /** Fetches the listed items a batch at a time, skipping the ones gone meanwhile. */
+  private final class EntryIterator implements Iterator<Map.Entry<K, StoreEntry<V>>> {
+    private final List<String> memcachedKeys;
+    private int position;
+    private Iterator<Map.Entry<K, StoreEntry<V>>> batch = List.<Map.Entry<K, StoreEntry<V>>>of().iterator();
+
+    EntryIterator(List<String> memcachedKeys) {
+      this.memcachedKeys = memcachedKeys;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!batch.hasNext() && position < memcachedKeys.size()) {
+        List<String> slice = memcachedKeys.subList(position, Math.min(memcachedKeys.size(), position + BATCH));
+        position += slice.size();
+        Map<String, MetaRequest> requests = new LinkedHashMap<>();
+        for (String memcachedKey : slice) {
+          requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+        }
+        List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
+        for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
+          if (!response.getValue().is("VA")) {
+            continue;
+          }
+          Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey());
+          K key = key(envelope.key());
+          if (key == null) {
+            continue; // another JVM's unserializable key
+          }
+          StoreEntry<V> entry = toEntry(response.getKey(), envelope.key(), response.getValue());
+          if (entry != null) {
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
+          }
+        }
+        batch = entries.iterator();
+      }
+      return batch.hasNext();
+    }
+
+    @Override
+    public Map.Entry<K, StoreEntry<V>> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return batch.next();
+    }
+  }
+
+  @Override
+  public void clear() {
+    MetaResponse bumped = client.execute(generationKey, MetaRequest.arithmetic(generationKey, "v"));
+    if (bumped.is("VA")) {
+      setGeneration(parseGeneration(bumped));
+    } else {
+      // The counter is gone (evicted): a new one starts past every generation used before.
+      refreshGeneration();
+      client.execute(generationKey, MetaRequest.arithmetic(generationKey, "v"));
+      refreshGeneration();
+    }
+    recentValues.invalidateAll();
+    surrogates.clear();
+    keysBySurrogate.clear();
+  }
+
+  @Override
+  public void close() {
+    recentValues.invalidateAll();
+    lease.release();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    if (type.isInstance(client)) {
+      return type.cast(client);
+    }
+    return Store.super.unwrap(type);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Keys, generations, envelopes
+
+  /** The key's bytes: serialized, or this JVM's surrogate id if it cannot be serialized. */
+  private byte[] keyBytes(K key) {
+    if (!surrogates.isEmpty()) {
+      byte[] surrogate = surrogates.get(key);
+      if (surrogate != null) {
+        return surrogate;
+      }
+    }
+    try {
+      return serializer.serialize(key);
+    } catch (IllegalArgumentException notSerializable) {
+      return surrogates.computeIfAbsent(key, k -> {
+        String id = UUID.randomUUID().toString();
+        keysBySurrogate.put(id, k);
+        return ("x" + id).getBytes(StandardCharsets.US_ASCII);
+      });
+    }
+  }
+
+  /** The key of an envelope's key bytes, or null for a surrogate this JVM does not know. */
+  @SuppressWarnings("unchecked")
+  private K key(byte[] keyBytes) {
+    if (keyBytes.length > 0 && keyBytes[0] == 'x') {
+      return (K) keysBySurrogate.get(new String(keyBytes, 1, keyBytes.length - 1, StandardCharsets.US_ASCII));
+    }
+    return (K) serializer.deserialize(keyBytes, classLoader);
+  }
+
+  /** The memcached key of a serialized key in the current generation. */
+  String memcachedKey(byte[] keyBytes) {
+    String base = namespace + generation() + ":";
+    String readable = readableKey(keyBytes);
+    if (readable != null && base.length() + readable.length() <= MAX_KEY_LENGTH) {
+      return base + readable;
+    }
+    return base + "h" + hash(keyBytes);
+  }
+
+  /** {@code s<text>} for printable ASCII strings, {@code l<n>} and {@code i<n>} for numbers, else null. */
+  private static String readableKey(byte[] keyBytes) {
+    switch (keyBytes[0]) {
+      case TaggedSerializer.STRING: {
+        for (int i = 1; i < keyBytes.length; i++) {
+          if (keyBytes[i] <= ' ' || keyBytes[i] >= 127) {
+            return null;
+          }
+        }
+        return new String(keyBytes, 0, keyBytes.length, StandardCharsets.US_ASCII);
+      }
+      case TaggedSerializer.LONG:
+        return keyBytes.length == 9 ? "l" + ByteBuffer.wrap(keyBytes, 1, 8).getLong() : null;
+      case TaggedSerializer.INTEGER:
+        return keyBytes.length == 5 ? "i" + ByteBuffer.wrap(keyBytes, 1, 4).getInt() : null;
+      default:
+        return null;
+    }
+  }
+
+  private long generation() {
+    if (System.currentTimeMillis() - generationReadAt > GENERATION_REFRESH_MILLIS) {
+      refreshGeneration();
+    }
+    return generation;
+  }
+
+  /**
+   * Reads the generation, creating it if absent. A new counter starts at the current time in
+   * milliseconds, so that if memcached ever evicts it, the next one is past every generation used.
+   */
+  private void refreshGeneration() {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      MetaResponse read = client.execute(generationKey, MetaRequest.get(generationKey, "v"));
+      if (read.is("VA")) {
+        setGeneration(parseGeneration(read));
+        return;
+      }
+      byte[] initial = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
+      client.execute(generationKey, MetaRequest.set(generationKey, initial, "ME T0"));
+    }
+    throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
+        + client.nodeFor(generationKey).name());
+  }
+
+  private void setGeneration(long value) {
+    generation = value;
+    generationReadAt = System.currentTimeMillis();
+  }
+
+  private long parseGeneration(MetaResponse response) {
+    String text = new String(response.data(), StandardCharsets.US_ASCII).trim();
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new CacheException("The generation counter " + generationKey + " in memcached holds '" + text
+          + "', not a number: another client wrote it", e);
+    }
+  }
+
+  /** The entry in a {@code mg ... v c} response, or null if absent or another key's (hash collision). */
+  private StoreEntry<V> toEntry(String memcachedKey, byte[] keyBytes, MetaResponse response) {
+    if (!response.is("VA")) {
+      return null;
+    }
+    Envelope envelope = Envelope.decode(response.data(), memcachedKey);
+    if (!envelope.hasKey(keyBytes)) {
+      return null;
+    }
+    String cas = response.flag('c');
+    String reference = cas == null ? null : memcachedKey + "#" + cas;
+    @SuppressWarnings("unchecked")
+    V value = reference == null ? null : (V) recentValues.getIfPresent(reference);
+    if (value == null) {
+      @SuppressWarnings("unchecked")
+      V deserialized = (V) serializer.deserialize(envelope.value(), classLoader);
+      value = deserialized;
+      if (reference != null) {
+        recentValues.put(reference, value);
+      }
+    }
+    return new StoreEntry<>(value, envelope.deadline);
+  }
+
+  private void remember(String memcachedKey, String cas, V value) {
+    if (cas != null && value != null) {
+      recentValues.put(memcachedKey + "#" + cas, value);
+    }
+  }
+
+  private void checkSize(K key, String memcachedKey, ServerNode node, int size) {
+    long limit = lease.itemSizeMax();
+    if (limit > 0 && size + ITEM_OVERHEAD > limit) {
+      throw new CacheException("Cannot store key " + key + " in memcached " + node.name() + ": the entry is "
+          + size + " bytes, over the server's item size limit of " + limit + " bytes (less "
+          + ITEM_OVERHEAD + " for the item header); nothing was written (raise the limit with memcached -I)");
+    }
+  }
+
+  /**
+   * memcached's TTL for a deadline: whole seconds, rounded up, plus one so that Larder, which checks
+   * deadlines to the millisecond, sees an expired entry before memcached drops it. Over 30 days,
+   * memcached wants an absolute Unix time.
+   */
+  static String ttl(long deadline) {
+    if (deadline == StoreEntry.NEVER) {
+      return "T0";
+    }
+    long now = System.currentTimeMillis();
+    long seconds = Math.max(1, (deadline - now + 999) / 1000 + 1);
+    if (seconds > TimeUnit.DAYS.toSeconds(30)) {
+      return "T" + (deadline / 1000 + 2);
+    }
+    return "T" + seconds;
+  }
+
+  private static String encode(String part) {
+    return URLEncoder.encode(part, StandardCharsets.UTF_8);
+  }
+
+  private static String hash(byte[] bytes) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("The JDK has no SHA-256", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MemcachedStore{" + namespace + "}";
+  }
+}

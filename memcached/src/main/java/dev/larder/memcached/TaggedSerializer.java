@@ -1,0 +1,100 @@
+package dev.larder.memcached;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import javax.cache.CacheException;
+
+/**
+ * The default serializer: a tag byte, then Strings as UTF-8, Longs and Integers as big-endian numbers,
+ * anything else through Java serialization. The compact forms keep the common keys readable in
+ * memcached ({@code s:...}, {@code l:...}) and spare them serialization's overhead.
+ */
+public final class TaggedSerializer implements Serializer {
+
+  public static final TaggedSerializer INSTANCE = new TaggedSerializer();
+
+  static final byte STRING = 's';
+  static final byte LONG = 'l';
+  static final byte INTEGER = 'i';
+  static final byte JAVA = 'j';
+
+  @Override
+  public byte[] serialize(Object object) {
+    if (object instanceof String text) {
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = new byte[utf8.length + 1];
+      bytes[0] = STRING;
+      System.arraycopy(utf8, 0, bytes, 1, utf8.length);
+      return bytes;
+    }
+    if (object instanceof Long number) {
+      return ByteBuffer.allocate(9).put(LONG).putLong(number).array();
+    }
+    if (object instanceof Integer number) {
+      return ByteBuffer.allocate(5).put(INTEGER).putInt(number).array();
+    }
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+    buffer.write(JAVA);
+    try (ObjectOutputStream out = new ObjectOutputStream(buffer)) {
+      out.writeObject(object);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot serialize a " + object.getClass().getName()
+          + " for memcached: " + e + " (make it Serializable or configure a Serializer)", e);
+    }
+    return buffer.toByteArray();
+  }
+
+  @Override
+  public Object deserialize(byte[] bytes, ClassLoader classLoader) {
+    if (bytes.length == 0) {
+      throw new CacheException("Cannot deserialize an empty value");
+    }
+    switch (bytes[0]) {
+      case STRING:
+        return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+      case LONG:
+        return ByteBuffer.wrap(bytes, 1, 8).getLong();
+      case INTEGER:
+        return ByteBuffer.wrap(bytes, 1, 4).getInt();
+      case JAVA:
+        try (ObjectInputStream in = new LoaderObjectInputStream(
+            new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
+          return in.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+          throw new CacheException("Cannot deserialize a value read from memcached: " + e, e);
+        }
+      default:
+        throw new CacheException("Cannot deserialize a value read from memcached: unknown tag "
+            + bytes[0] + " in " + Arrays.toString(Arrays.copyOf(bytes, Math.min(bytes.length, 16))));
+    }
+  }
+
+  private static final class LoaderObjectInputStream extends ObjectInputStream {
+    private final ClassLoader classLoader;
+
+    LoaderObjectInputStream(InputStream in, ClassLoader classLoader) throws IOException {
+      super(in);
+      this.classLoader = classLoader;
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+      if (classLoader != null) {
+        try {
+          return Class.forName(desc.getName(), false, classLoader);
+        } catch (ClassNotFoundException e) {
+          // fall back to the default resolution
+        }
+      }
+      return super.resolveClass(desc);
+    }
+  }
+}

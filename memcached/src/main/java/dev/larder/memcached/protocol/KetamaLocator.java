@@ -1,0 +1,56 @@
+package dev.larder.memcached.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Consistent hashing over the servers, with the ketama points libmemcached and spymemcached
+ * ({@code KETAMA_HASH}, libmemcached key format) compute: 160 points per server, four from each MD5 of
+ * {@code host:port-i} ({@code host-i} on the default port 11211), so other clients of the same servers
+ * agree on where a key lives.
+ */
+final class KetamaLocator {
+
+  private static final int DIGESTS_PER_SERVER = 40;
+
+  private final TreeMap<Long, ServerNode> ring = new TreeMap<>();
+
+  KetamaLocator(List<ServerNode> nodes) {
+    for (ServerNode node : nodes) {
+      String base = node.address().getPort() == 11211
+          ? node.address().getHostString()
+          : node.address().getHostString() + ":" + node.address().getPort();
+      for (int i = 0; i < DIGESTS_PER_SERVER; i++) {
+        byte[] digest = md5(base + "-" + i);
+        for (int h = 0; h < 4; h++) {
+          ring.put(point(digest, h), node);
+        }
+      }
+    }
+  }
+
+  ServerNode locate(String key) {
+    long hash = point(md5(key), 0);
+    Map.Entry<Long, ServerNode> entry = ring.ceilingEntry(hash);
+    return (entry != null ? entry : ring.firstEntry()).getValue();
+  }
+
+  static long point(byte[] digest, int h) {
+    return ((long) (digest[3 + h * 4] & 0xFF) << 24)
+        | ((long) (digest[2 + h * 4] & 0xFF) << 16)
+        | ((long) (digest[1 + h * 4] & 0xFF) << 8)
+        | (digest[h * 4] & 0xFF);
+  }
+
+  static byte[] md5(String text) {
+    try {
+      return MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("The JDK has no MD5", e);
+    }
+  }
+}
