@@ -1,0 +1,117 @@
+package dev.larder.memcached;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The memcached servers the tests use: the shared ones .ci/run starts, and ones a test starts itself. */
+final class MemcachedServers {
+
+  private MemcachedServers() {
+  }
+
+  /** The shared servers ({@code larder.test.memcached.servers}); fails clearly if one is not running. */
+  static String shared() {
+    String servers = System.getProperty("larder.test.memcached.servers", "");
+    if (servers.isBlank()) {
+      throw new IllegalStateException("larder.test.memcached.servers is not set: run the tests through Maven");
+    }
+    for (InetSocketAddress server : MemcachedSettings.parseServers(servers)) {
+      if (!isListening(server.getPort())) {
+        throw new IllegalStateException("No memcached server on " + server.getHostString() + ":" + server.getPort()
+            + ": start the test servers with `bash .ci/memcached-servers start` (needs memcached installed)");
+      }
+    }
+    return servers;
+  }
+
+  static boolean isListening(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Sends one text command to a server on its own connection and returns the reply up to {@code last}. */
+  static List<String> command(int port, String command, String last) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+      socket.setSoTimeout(2000);
+      OutputStream out = socket.getOutputStream();
+      out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      List<String> lines = new ArrayList<>();
+      String line;
+      while ((line = in.readLine()) != null) {
+        lines.add(line);
+        if (line.equals(last) || line.startsWith("ERROR") || line.startsWith("CLIENT_ERROR")
+            || line.startsWith("SERVER_ERROR")) {
+          break;
+        }
+      }
+      return lines;
+    }
+  }
+
+  /** A memcached process of a test's own, on 127.0.0.1, that the test can kill -9 and restart. */
+  static final class OwnServer implements AutoCloseable {
+    final int port;
+    private final List<String> extraArguments;
+    private Process process;
+
+    OwnServer(int port, String... extraArguments) {
+      this.port = port;
+      this.extraArguments = List.of(extraArguments);
+    }
+
+    OwnServer start() throws IOException, InterruptedException {
+      if (isListening(port)) {
+        throw new IllegalStateException("Port " + port + " is taken: a test's own memcached cannot start there");
+      }
+      List<String> command = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", Integer.toString(port),
+          "-U", "0", "-m", "64", "-u", System.getProperty("user.name")));
+      command.addAll(extraArguments);
+      try {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      } catch (IOException e) {
+        throw new IllegalStateException("Cannot start memcached (is it installed? apt-get install -y memcached)", e);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!isListening(port)) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("memcached did not start on 127.0.0.1:" + port);
+        }
+        Thread.sleep(20);
+      }
+      return this;
+    }
+
+    /** kill -9: no goodbye to the clients. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    String address() {
+      return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      if (process != null && process.isAlive()) {
+        kill();
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+package dev.larder.memcached;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.larder.LarderCache;
+import dev.larder.configuration.LarderConfiguration;
+import dev.larder.memcached.protocol.MemcachedClient;
+import dev.larder.spi.LarderCachingProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/** The memcached store against real memcached processes on loopback. */
+class MemcachedStoreTest {
+
+  private final List<CacheManager> managers = new ArrayList<>();
+  private String servers;
+  private String prefix;
+
+  @BeforeEach
+  void setUp(TestInfo test) {
+    servers = MemcachedServers.shared();
+    // A prefix per run keeps runs apart on the shared servers.
+    prefix = "t" + Long.toString(System.nanoTime(), 36);
+  }
+
+  @AfterEach
+  void tearDown() {
+    managers.forEach(CacheManager::close);
+  }
+
+  private CacheManager manager(String uri) {
+    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create(uri), getClass().getClassLoader());
+    managers.add(manager);
+    return manager;
+  }
+
+  private <K, V> LarderCache<K, V> cache(CacheManager manager, String name, MemcachedSettings settings) {
+    LarderConfiguration<K, V> configuration = new LarderConfiguration<K, V>()
+        .setStoreFactory(MemcachedStoreFactory.of(settings));
+    configuration.setStatisticsEnabled(true);
+    @SuppressWarnings("unchecked")
+    LarderCache<K, V> cache = manager.createCache(name, configuration).unwrap(LarderCache.class);
+    return cache;
+  }
+
+  private <K, V> LarderCache<K, V> cache(String name) {
+    return cache(manager("app:one"), name, MemcachedSettings.servers(servers).withPrefix(prefix));
+  }
+
+  @Test
+  void keysAreSpreadOverEveryServerAndEachKeyLivesWhereTheLocatorSays() throws IOException {
+    LarderCache<String, String> cache = cache("spread");
+    for (int i = 0; i < 300; i++) {
+      cache.put("key" + i, "value" + i);
+    }
+    MemcachedClient client = cache.unwrap(MemcachedClient.class);
+    Map<Integer, Integer> itemsPerPort = new HashMap<>();
+    for (var node : client.nodes()) {
+      int[] count = {0};
+      client.dumpKeys(node, prefix + ":", key -> count[0]++);
+      itemsPerPort.put(node.address().getPort(), count[0]);
+    }
+    // 300 items plus the generation counter, on three servers, each with a fair share.
+    assertThat(itemsPerPort.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(301);
+    assertThat(itemsPerPort).hasSize(3).allSatisfy((port, count) -> assertThat(count).isGreaterThan(50));
+    for (int i = 0; i < 300; i++) {
+      assertThat(cache.get("key" + i)).isEqualTo("value" + i);
+    }
+  }
+
+  @Test
+  void getAllAndPutAllTakeOneBatchPerServer() {
+    LarderCache<String, String> cache = cache("bulk");
+    Map<String, String> entries = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      entries.put("k" + i, "v" + i);
+    }
+    cache.putAll(entries);
+    Set<String> keys = new HashSet<>(entries.keySet());
+    keys.add("absent");
+    assertThat(cache.getAll(keys)).isEqualTo(entries);
+  }
+
+  @Test
+  void clearLeavesOtherCachesOtherManagersAndForeignKeysAlone() throws IOException {
+    MemcachedSettings settings = MemcachedSettings.servers(servers).withPrefix(prefix);
+    LarderCache<String, String> users = cache(manager("app:one"), "users", settings);
+    LarderCache<String, String> orders = cache(manager("app:one-b"), "orders", settings);
+    LarderCache<String, String> otherUsers = cache(manager("app:two"), "users", settings);
+    users.put("alice", "1");
+    orders.put("alice", "2");
+    otherUsers.put("alice", "3");
+    int port = Integer.parseInt(servers.split(",")[0].split(":")[1]);
+    String foreignKey = prefix + "-foreign";
+    assertThat(MemcachedServers.command(port, "set " + foreignKey + " 0 0 8\r\nnot ours", "STORED")).contains("STORED");
+
+    users.clear();
+
+    assertThat(users.get("alice")).isNull();
+    assertThat(users.iterator().hasNext()).isFalse();
+    assertThat(orders.get("alice")).isEqualTo("2");
+    assertThat(otherUsers.get("alice")).isEqualTo("3");
+    assertThat(MemcachedServers.command(port, "get " + foreignKey, "END")).contains("not ours");
+    users.put("bob", "4");
+    assertThat(users.get("bob")).isEqualTo("4");
+  }
+
+  @Test
+  void longAndUnprintableKeysAreHashedAndComeBackWhole() {
+    LarderCache<Object, String> cache = cache("oddKeys");
+    String longKey = "x".repeat(1_000);
+    String spaced = "with spaces\tand\ncontrol\u0001 chars and ünïcödé";
+    List<Object> keys = List.of(longKey, spaced, "", 42L, 7, new java.util.Date(0), List.of("a", "b"));
+    for (Object key : keys) {
+      cache.put(key, "value of " + key.getClass().getSimpleName());
+    }
+    for (Object key : keys) {
+      assertThat(cache.get(key)).isEqualTo("value of " + key.getClass().getSimpleName());
+    }
+    Set<Object> iterated = new HashSet<>();
+    for (Cache.Entry<Object, String> entry : cache) {
+      iterated.add(entry.getKey());
+    }
+    assertThat(iterated).containsExactlyInAnyOrderElementsOf(keys);
+  }
+
+  @Test
+  void expiryIsToTheMillisecondThoughMemcachedCountsSeconds() throws InterruptedException {
+    LarderCache<String, String> cache = cache("millis");
+    cache.put("k", "v", Duration.ofMillis(300));
+    Thread.sleep(100);
+    assertThat(cache.get("k")).isEqualTo("v");
+    Thread.sleep(300);
+    assertThat(cache.get("k")).isNull();
+  }
+
+  @Test
+  void aValueOverTheItemSizeLimitFailsAndWritesNothing() {
+    LarderCache<String, byte[]> cache = cache("oversized");
+    byte[] big = new byte[2 * 1024 * 1024];
+    assertThatThrownBy(() -> cache.put("big", big))
+        .isInstanceOf(CacheException.class)
+        .hasMessageContaining("big")
+        .hasMessageContaining("item size limit of 1048576 bytes")
+        .hasMessageContaining("127.0.0.1:");
+    assertThat(cache.containsKey("big")).isFalse();
+    cache.put("small", new byte[1000]);
+    assertThat(cache.get("small")).hasSize(1000);
+  }
+
+  @Test
+  void concurrentIncrementsFromThreadsAndTwoIndependentClientsAreNeverLost() throws Exception {
+    // Two managers with their own clients (other timeouts = other connections), as two JVMs would have.
+    MemcachedSettings first = MemcachedSettings.servers(servers).withPrefix(prefix);
+    MemcachedSettings second = first.withTimeoutMillis(first.timeoutMillis() + 1);
+    LarderCache<String, Long> a = cache(manager("app:shared"), "counters", first);
+    LarderCache<String, Long> b = cache(new LarderCachingProvider().getCacheManager(URI.create("app:shared"),
+        getClass().getClassLoader()), "counters", second);
+    managers.add(b.getCacheManager());
+    assertThat(a.unwrap(MemcachedClient.class)).isNotSameAs(b.unwrap(MemcachedClient.class));
+
+    int threadsPerClient = 3;
+    int increments = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threadsPerClient * 2);
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger firstPuts = new AtomicInteger();
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (LarderCache<String, Long> cache : List.of(a, b)) {
+        for (int t = 0; t < threadsPerClient; t++) {
+          done.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < increments; i++) {
+              cache.invoke("hot", (entry, args) -> {
+                entry.setValue(entry.exists() ? entry.getValue() + 1 : 1L);
+                return null;
+              });
+              if (cache.putIfAbsent("once", Thread.currentThread().getId())) {
+                firstPuts.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+      }
+      start.countDown();
+      for (Future<?> future : done) {
+        future.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(a.get("hot")).isEqualTo(2L * threadsPerClient * increments);
+    assertThat(b.get("hot")).isEqualTo(2L * threadsPerClient * increments);
+    assertThat(firstPuts).as("putIfAbsent succeeded once in all").hasValue(1);
+  }
+
+  @Test
+  void aServerKilledAndRestartedCostsErrorsThenWorksAgain() throws Exception {
+    try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11331).start()) {
+      MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix(prefix).withTimeoutMillis(500);
+      LarderCache<String, String> cache = cache(manager("app:fault"), "fault", settings);
+      cache.put("k", "v");
+      assertThat(cache.get("k")).isEqualTo("v");
+
+      server.kill();
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> cache.get("k"))
+          .isInstanceOf(CacheException.class)
+          .hasMessageContaining("127.0.0.1:11331");
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(2_000);
+
+      server.start();
+      // The client reconnects by itself once its back-off has passed (at most 5 s).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      String value = "unset";
+      while (System.nanoTime() < deadline) {
+        try {
+          value = cache.get("k");
+          break;
+        } catch (CacheException stillDown) {
+          Thread.sleep(100);
+        }
+      }
+      assertThat(value).as("a restarted memcached is empty").isNull();
+      cache.put("k", "again");
+      assertThat(cache.get("k")).isEqualTo("again");
+    }
+  }
+}
