@@ -440,25 +440,32 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
     }
 
+    // Keyed by the stored (copied) key; the caller's key is kept for events.
+    Map<K, V> storedValues = new LinkedHashMap<>();
+    Map<K, K> callerKeys = new HashMap<>();
+    for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
+      if (!notWritten.contains(entry.getKey())) {
+        K storedKey = copyIn(entry.getKey());
+        storedValues.put(storedKey, copyIn(entry.getValue()));
+        callerKeys.put(storedKey, entry.getKey());
+      }
+    }
+    Map<K, Change<V>> changes = new LinkedHashMap<>();
+    store.computeAll(storedValues.keySet(), (key, current) -> {
+      long now = System.currentTimeMillis();
+      Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
+      change.reset(current, now);
+      return write(change, change.live, storedValues.get(key), now, StoreEntry.NEVER);
+    });
     RuntimeException listenerFailure = null;
     long puts = 0;
-    for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
-      K key = entry.getKey();
-      if (notWritten.contains(key)) {
-        continue;
-      }
-      V stored = copyIn(entry.getValue());
-      Change<V> change = new Change<>();
-      store.compute(copyIn(key), (k, current) -> {
-        long now = System.currentTimeMillis();
-        change.reset(current, now);
-        return write(change, change.live, stored, now, StoreEntry.NEVER);
-      });
+    for (Map.Entry<K, Change<V>> entry : changes.entrySet()) {
+      Change<V> change = entry.getValue();
       if (change.type == EventType.CREATED || change.type == EventType.UPDATED) {
         puts++;
       }
       try {
-        publish(key, change);
+        publish(callerKeys.get(entry.getKey()), change);
       } catch (RuntimeException e) {
         listenerFailure = listenerFailure == null ? e : listenerFailure;
       }
@@ -656,26 +663,26 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         notDeleted = new HashSet<>(batch);
       }
     }
+    Set<K> toRemove = new LinkedHashSet<>(keys);
+    toRemove.removeAll(notDeleted);
+    Map<K, Change<V>> changes = new LinkedHashMap<>();
+    store.computeAll(toRemove, (key, current) -> {
+      Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
+      change.reset(current, System.currentTimeMillis());
+      if (change.live == null) {
+        return change.expired == null ? current : null;
+      }
+      change.removed(change.live.value());
+      return null;
+    });
     RuntimeException listenerFailure = null;
     long removals = 0;
-    for (K key : keys) {
-      if (notDeleted.contains(key)) {
-        continue;
-      }
-      Change<V> change = new Change<>();
-      store.compute(key, (k, current) -> {
-        change.reset(current, System.currentTimeMillis());
-        if (change.live == null) {
-          return change.expired == null ? current : null;
-        }
-        change.removed(change.live.value());
-        return null;
-      });
-      if (change.type == EventType.REMOVED) {
+    for (Map.Entry<K, Change<V>> entry : changes.entrySet()) {
+      if (entry.getValue().type == EventType.REMOVED) {
         removals++;
       }
       try {
-        publish(key, change);
+        publish(entry.getKey(), entry.getValue());
       } catch (RuntimeException e) {
         listenerFailure = listenerFailure == null ? e : listenerFailure;
       }

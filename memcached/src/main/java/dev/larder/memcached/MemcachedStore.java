@@ -160,6 +160,68 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         + MAX_ATTEMPTS + " attempts: other writers kept changing it");
   }
 
+  /**
+   * The batch form of {@link #compute}: one pipelined read per server for all keys, one pipelined
+   * write per server for the changes, then again only for the keys another writer changed meanwhile.
+   */
+  @Override
+  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
+    Map<String, K> pending = new LinkedHashMap<>();
+    Map<String, byte[]> keyBytes = new HashMap<>();
+    for (K key : keys) {
+      byte[] bytes = keyBytes(key);
+      String memcachedKey = memcachedKey(bytes);
+      pending.put(memcachedKey, key);
+      keyBytes.put(memcachedKey, bytes);
+    }
+    Map<K, StoreEntry<V>> results = new HashMap<>(Math.max(4, keys.size() * 2));
+    for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
+      Map<String, MetaRequest> reads = new LinkedHashMap<>();
+      for (String memcachedKey : pending.keySet()) {
+        reads.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+      }
+      Map<String, MetaRequest> writes = new LinkedHashMap<>();
+      Map<String, StoreEntry<V>> written = new HashMap<>();
+      for (Map.Entry<String, MetaResponse> read : client.executeAll(reads).entrySet()) {
+        String memcachedKey = read.getKey();
+        K key = pending.get(memcachedKey);
+        String cas = read.getValue().is("VA") ? read.getValue().flag('c') : null;
+        StoreEntry<V> current = toEntry(memcachedKey, keyBytes.get(memcachedKey), read.getValue());
+        StoreEntry<V> next = remapping.apply(key, current);
+        if (next == current || (next == null && cas == null)) {
+          results.put(key, next);
+          pending.remove(memcachedKey);
+        } else if (next == null) {
+          writes.put(memcachedKey, MetaRequest.delete(memcachedKey, "C" + cas));
+          written.put(memcachedKey, null);
+        } else {
+          byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), serializer.serialize(next.value()), next.expiresAt());
+          checkSize(key, memcachedKey, client.nodeFor(memcachedKey), envelope.length);
+          writes.put(memcachedKey, MetaRequest.set(memcachedKey, envelope,
+              (cas == null ? "ME" : "C" + cas) + " " + ttl(next.expiresAt()) + " c"));
+          written.put(memcachedKey, next);
+        }
+      }
+      for (Map.Entry<String, MetaResponse> write : client.executeAll(writes).entrySet()) {
+        String memcachedKey = write.getKey();
+        MetaResponse response = write.getValue();
+        StoreEntry<V> next = written.get(memcachedKey);
+        if (response.is("HD") || (next == null && response.is("NF"))) {
+          if (next != null) {
+            remember(memcachedKey, response.flag('c'), next.value());
+          }
+          results.put(pending.remove(memcachedKey), next);
+        }
+        // NS, EX, NF: changed meanwhile; read again in the next round.
+      }
+    }
+    if (!pending.isEmpty()) {
+      throw new CacheException("Gave up updating " + pending.size() + " keys in memcached after " + MAX_ATTEMPTS
+          + " attempts: other writers kept changing them (" + pending.values() + ")");
+    }
+    return results;
+  }
+
   @Override
   public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
     String prefix = namespace + generation() + ":";

@@ -96,10 +96,28 @@ class MemcachedStoreTest {
     for (int i = 0; i < 100; i++) {
       entries.put("k" + i, "v" + i);
     }
+    cache.get("warm-up"); // reads the cache's generation, so the counts below are the bulk calls alone
+    MemcachedClient client = cache.unwrap(MemcachedClient.class);
+
+    long before = batches(client);
     cache.putAll(entries);
+    // One batch of reads (for events and expiry) and one of writes per server.
+    assertThat(batches(client) - before).isEqualTo(2L * client.nodes().size());
+
     Set<String> keys = new HashSet<>(entries.keySet());
     keys.add("absent");
+    before = batches(client);
     assertThat(cache.getAll(keys)).isEqualTo(entries);
+    assertThat(batches(client) - before).isEqualTo(client.nodes().size());
+
+    before = batches(client);
+    cache.removeAll(keys);
+    assertThat(batches(client) - before).isEqualTo(2L * client.nodes().size());
+    assertThat(cache.getAll(keys)).isEmpty();
+  }
+
+  private static long batches(MemcachedClient client) {
+    return client.nodes().stream().mapToLong(node -> node.batchesSent()).sum();
   }
 
   @Test

@@ -39,6 +39,21 @@ public interface Store<K, V> extends AutoCloseable {
    */
   StoreEntry<V> compute(K key, Remapping<K, V> remapping);
 
+  /**
+   * {@link #compute} for each key, with the remapping told which key it is working on. A remote store
+   * batches the reads and the writes (one round trip per server each) instead of one compute per key.
+   * Each key is atomic on its own; the batch as a whole is not.
+   *
+   * @return each key's entry afterwards, null values included
+   */
+  default Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
+    Map<K, StoreEntry<V>> results = new java.util.HashMap<>(Math.max(4, keys.size() * 2));
+    for (K key : keys) {
+      results.put(key, compute(key, (k, current) -> remapping.apply(key, current)));
+    }
+    return results;
+  }
+
   /** Every entry (possibly expired), weakly consistent with concurrent changes. */
   Iterator<Map.Entry<K, StoreEntry<V>>> entries();
 

@@ -37,6 +37,7 @@ public final class ServerNode implements AutoCloseable {
   private final AtomicReferenceArray<Channel> channels;
   private final Object[] connectLocks;
   private final AtomicInteger next = new AtomicInteger();
+  private final java.util.concurrent.atomic.LongAdder flushes = new java.util.concurrent.atomic.LongAdder();
   private final long timeoutMillis;
   private final long connectTimeoutMillis;
   private final long initialBackoffMillis;
@@ -96,6 +97,12 @@ public final class ServerNode implements AutoCloseable {
       channel.write(request);
     }
     channel.flush();
+    flushes.increment();
+  }
+
+  /** How many batches (one write and flush each, so at most one round trip each) were sent. */
+  public long batchesSent() {
+    return flushes.sum();
   }
 
   /** The response to a request sent with {@link #sendAll}. */
