@@ -28,6 +28,10 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.cache.Cache;
@@ -80,6 +84,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final Executor executor;
   private final ObjectName statisticsName;
   private final ObjectName configurationName;
+  private final ConcurrentMap<K, CompletableFuture<V>> loadsInFlight = new ConcurrentHashMap<>();
 
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
@@ -149,7 +154,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
       expire(key);
     }
-    V value = readThrough ? loadIntoCache(key, this::loadOne, StoreEntry.NEVER) : null;
+    V value = readThrough ? loadOnce(key, this::loadOne, StoreEntry.NEVER) : null;
     if (stats) {
       statistics.recordMisses(1);
       statistics.recordGetTime(System.nanoTime() - start);
@@ -227,7 +232,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
       return copyOut(entry.value());
     }
-    V value = loadIntoCache(key, k -> {
+    V value = loadOnce(key, k -> {
       try {
         return compute.apply(k);
       } catch (RuntimeException e) {
@@ -240,6 +245,33 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       statistics.recordGetTime(System.nanoTime() - start);
     }
     return value;
+  }
+
+  /**
+   * {@link #loadIntoCache}, once per key at a time in this JVM whatever the store: callers that find a
+   * load of their key under way wait for it and share its value (or its failure) instead of loading
+   * again. A remote store's compute may retry, so its own atomicity does not give this.
+   */
+  private V loadOnce(K key, Function<K, V> source, long fixedDeadline) {
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> theirs = loadsInFlight.putIfAbsent(key, mine);
+    if (theirs != null) {
+      try {
+        return copyOut(theirs.join());
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : e;
+      }
+    }
+    try {
+      V value = loadIntoCache(key, source, fixedDeadline);
+      mine.complete(value);
+      return value;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      loadsInFlight.remove(key, mine);
+    }
   }
 
   /**

@@ -235,6 +235,38 @@ class MemcachedStoreTest {
   }
 
   @Test
+  void concurrentCallersForOneMissingKeyShareOneComputation() throws Exception {
+    LarderCache<String, String> cache = cache("singleFlight");
+    AtomicInteger computations = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return cache.get("report", key -> {
+            computations.incrementAndGet();
+            try {
+              Thread.sleep(200);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return "computed";
+          }, Duration.ofMinutes(5));
+        }));
+      }
+      start.countDown();
+      for (Future<String> result : results) {
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("computed");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(computations).hasValue(1);
+  }
+
+  @Test
   void aServerKilledAndRestartedCostsErrorsThenWorksAgain() throws Exception {
     try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11331).start()) {
       MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix(prefix).withTimeoutMillis(500);
