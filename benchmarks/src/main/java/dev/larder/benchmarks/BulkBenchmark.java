@@ -1,0 +1,76 @@
+package dev.larder.benchmarks;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** getAll and putAll of 100 keys (store-by-reference). */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class BulkBenchmark {
+
+  static final int BATCH = 100;
+  static final int BATCHES = 1 << 10;
+
+  @Param({"larder", "caffeine", "ehcache", "cache2k", "ri", "caffeine-core", "chm"})
+  public String cache;
+
+  BenchCache<Integer, Integer> target;
+  Set<Integer>[] keySets;
+  Map<Integer, Integer>[] entrySets;
+
+  @Setup(Level.Trial)
+  @SuppressWarnings("unchecked")
+  public void setUp() {
+    target = Caches.create(cache, "bulk", Integer.class, Integer.class, Caches.Setup.byReference(), ReadWriteBenchmark.KEYS);
+    Set<Integer> all = new HashSet<>();
+    for (int i = 0; i < ReadWriteBenchmark.KEYS; i++) {
+      target.put(i, i);
+      all.add(i);
+    }
+    Caches.requireAllPresent(target, all, cache);
+    int[] samples = Zipf.samples(ReadWriteBenchmark.KEYS, 0.9, BATCH * BATCHES * 2, 42);
+    keySets = new Set[BATCHES];
+    entrySets = new Map[BATCHES];
+    int next = 0;
+    for (int b = 0; b < BATCHES; b++) {
+      Set<Integer> keys = new LinkedHashSet<>();
+      while (keys.size() < BATCH) {
+        keys.add(samples[next++ % samples.length] ^ (b & 1)); // distinct keys per batch
+      }
+      keySets[b] = keys;
+      Map<Integer, Integer> entries = new HashMap<>();
+      keys.forEach(key -> entries.put(key, key));
+      entrySets[b] = entries;
+    }
+  }
+
+  @Benchmark
+  public Map<Integer, Integer> getAll(ReadWriteBenchmark.Cursor cursor) {
+    return target.getAll(keySets[cursor.index++ & (BATCHES - 1)]);
+  }
+
+  @Benchmark
+  public void putAll(ReadWriteBenchmark.Cursor cursor) {
+    target.putAll(entrySets[cursor.index++ & (BATCHES - 1)]);
+  }
+}

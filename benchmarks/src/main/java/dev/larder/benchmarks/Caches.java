@@ -1,0 +1,140 @@
+package dev.larder.benchmarks;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.jcache.configuration.CaffeineConfiguration;
+import dev.larder.configuration.LarderConfiguration;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
+import org.cache2k.Cache2kBuilder;
+import org.cache2k.jcache.ExtendedMutableConfiguration;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.jsr107.Eh107Configuration;
+
+/**
+ * The caches under test. JCache providers are picked by class name (several are on the class path)
+ * and driven through {@code javax.cache} only; provider-specific code is used only to give a peer the
+ * capacity it needs (cache2k keeps 1,802 entries under a plain MutableConfiguration) or a bound.
+ */
+final class Caches {
+
+  static final String LARDER = "larder";
+  static final String CAFFEINE = "caffeine";
+  static final String EHCACHE = "ehcache";
+  static final String CACHE2K = "cache2k";
+  static final String RI = "ri";
+  /** Raw Caffeine core, not through JCache: the engine Larder and Caffeine JCache run on. */
+  static final String CAFFEINE_CORE = "caffeine-core";
+  /** A plain ConcurrentHashMap: the limit. */
+  static final String CHM = "chm";
+
+  private static final Map<String, String> PROVIDERS = Map.of(
+      LARDER, "dev.larder.spi.LarderCachingProvider",
+      CAFFEINE, "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider",
+      EHCACHE, "org.ehcache.jsr107.EhcacheCachingProvider",
+      CACHE2K, "org.cache2k.jcache.provider.JCacheProvider",
+      RI, "org.jsr107.ri.spi.RICachingProvider");
+
+  private Caches() {
+  }
+
+  /** How a cache is configured: store by value or by reference, a CreatedExpiryPolicy and statistics. */
+  record Setup(boolean byValue, boolean expiryAndStatistics) {
+    static Setup byReference() {
+      return new Setup(false, false);
+    }
+  }
+
+  static CacheManager manager(String name) {
+    return Caching.getCachingProvider(PROVIDERS.get(name)).getCacheManager();
+  }
+
+  /** An unbounded cache (cache2k: with room for all {@code entries}). */
+  static <K, V> BenchCache<K, V> create(String name, String cacheName, Class<K> keyType, Class<V> valueType,
+      Setup setup, int entries) {
+    if (name.equals(CAFFEINE_CORE)) {
+      Caffeine<Object, Object> builder = Caffeine.newBuilder();
+      if (setup.expiryAndStatistics()) {
+        builder.expireAfterWrite(1, TimeUnit.HOURS).recordStats();
+      }
+      return BenchCache.of(builder.<K, V>build());
+    }
+    if (name.equals(CHM)) {
+      return BenchCache.of(new ConcurrentHashMap<K, V>());
+    }
+    if (!PROVIDERS.containsKey(name)) {
+      throw new IllegalArgumentException("Unknown cache " + name);
+    }
+    MutableConfiguration<K, V> configuration = name.equals(CACHE2K)
+        ? ExtendedMutableConfiguration.of(Cache2kBuilder.of(keyType, valueType).entryCapacity(Math.max(entries * 2L, 1_000)))
+        : new MutableConfiguration<>();
+    configuration.setTypes(keyType, valueType).setStoreByValue(setup.byValue());
+    if (setup.expiryAndStatistics()) {
+      configuration.setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(Duration.ONE_HOUR));
+      configuration.setStatisticsEnabled(true);
+    }
+    CacheManager manager = manager(name);
+    manager.destroyCache(cacheName);
+    return BenchCache.of(manager.createCache(cacheName, configuration));
+  }
+
+  /**
+   * A cache bounded to {@code maximumSize} entries, store-by-reference, for the hit-ratio runs. Each
+   * provider's own configuration class is the only way to bound it; the RI cannot be bounded.
+   */
+  static <K, V> BenchCache<K, V> bounded(String name, String cacheName, Class<K> keyType, Class<V> valueType,
+      long maximumSize) {
+    switch (name) {
+      case CAFFEINE_CORE:
+        return BenchCache.of(Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).<K, V>build());
+      case LARDER: {
+        LarderConfiguration<K, V> configuration = new LarderConfiguration<K, V>().setMaximumSize(maximumSize);
+        configuration.setTypes(keyType, valueType).setStoreByValue(false);
+        return create(manager(name), cacheName, configuration);
+      }
+      case CAFFEINE: {
+        CaffeineConfiguration<K, V> configuration = new CaffeineConfiguration<>();
+        configuration.setTypes(keyType, valueType);
+        configuration.setStoreByValue(false);
+        configuration.setMaximumSize(OptionalLong.of(maximumSize));
+        configuration.setExecutorFactory(() -> Runnable::run);
+        return create(manager(name), cacheName, configuration);
+      }
+      case CACHE2K: {
+        MutableConfiguration<K, V> configuration =
+            ExtendedMutableConfiguration.of(Cache2kBuilder.of(keyType, valueType).entryCapacity(maximumSize));
+        configuration.setStoreByValue(false);
+        return create(manager(name), cacheName, configuration);
+      }
+      case EHCACHE:
+        return create(manager(name), cacheName, Eh107Configuration.fromEhcacheCacheConfiguration(
+            CacheConfigurationBuilder.newCacheConfigurationBuilder(keyType, valueType, ResourcePoolsBuilder.heap(maximumSize))));
+      default:
+        throw new IllegalArgumentException(name + " cannot be bounded through its JCache configuration");
+    }
+  }
+
+  private static <K, V> BenchCache<K, V> create(CacheManager manager, String cacheName,
+      javax.cache.configuration.Configuration<K, V> configuration) {
+    manager.destroyCache(cacheName);
+    return BenchCache.of(manager.createCache(cacheName, configuration));
+  }
+
+  /** Fails the run if a cache does not hold everything it was given (a silently bounded peer). */
+  static <K> void requireAllPresent(BenchCache<K, ?> cache, Set<K> keys, String name) {
+    for (K key : keys) {
+      if (cache.get(key) == null) {
+        throw new IllegalStateException(name + " lost key " + key + " of " + keys.size()
+            + ": the benchmark would measure misses");
+      }
+    }
+  }
+}

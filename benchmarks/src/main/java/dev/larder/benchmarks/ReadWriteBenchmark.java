@@ -1,0 +1,85 @@
+package dev.larder.benchmarks;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Gets that hit, puts that overwrite, and 75% get / 25% put, over 2^16 pre-populated keys drawn from a
+ * scrambled Zipf distribution. Store-by-reference, no expiry, no statistics: the cost of the cache itself.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class ReadWriteBenchmark {
+
+  static final int KEYS = 1 << 16;
+  static final int SAMPLES = 1 << 20;
+  static final int MASK = SAMPLES - 1;
+
+  @Param({"larder", "caffeine", "ehcache", "cache2k", "ri", "caffeine-core", "chm"})
+  public String cache;
+
+  BenchCache<Integer, Integer> target;
+  Integer[] keys;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    target = Caches.create(cache, "readWrite", Integer.class, Integer.class, Caches.Setup.byReference(), KEYS);
+    Set<Integer> all = new HashSet<>();
+    for (int i = 0; i < KEYS; i++) {
+      target.put(i, i);
+      all.add(i);
+    }
+    Caches.requireAllPresent(target, all, cache);
+    int[] samples = Zipf.samples(KEYS, 0.9, SAMPLES, 42);
+    keys = new Integer[SAMPLES];
+    for (int i = 0; i < SAMPLES; i++) {
+      keys[i] = samples[i]; // boxed once here, not in the measured loop
+    }
+  }
+
+  /** Each thread walks the samples from its own random start. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int index = ThreadLocalRandom.current().nextInt(SAMPLES);
+  }
+
+  @Benchmark
+  public Integer get(Cursor cursor) {
+    return target.get(keys[cursor.index++ & MASK]);
+  }
+
+  @Benchmark
+  public void put(Cursor cursor) {
+    Integer key = keys[cursor.index++ & MASK];
+    target.put(key, key);
+  }
+
+  @Benchmark
+  public Integer mixed(Cursor cursor) {
+    int index = cursor.index++;
+    Integer key = keys[index & MASK];
+    if ((index & 3) == 0) {
+      target.put(key, key);
+      return key;
+    }
+    return target.get(key);
+  }
+}
