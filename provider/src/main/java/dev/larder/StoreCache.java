@@ -4,6 +4,7 @@ import dev.larder.configuration.LarderConfiguration;
 import dev.larder.copy.Copier;
 import dev.larder.copy.Immutables;
 import dev.larder.event.EventDispatcher;
+import dev.larder.expiry.Clock;
 import dev.larder.expiry.ExpiryCalculator;
 import dev.larder.integration.Integration;
 import dev.larder.management.CacheConfigurationBean;
@@ -137,27 +138,31 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   public V get(K key) {
     requireOpen();
     Objects.requireNonNull(key, "key");
-    boolean stats = statisticsEnabled;
-    long start = stats ? System.nanoTime() : 0L;
+    // Statistics time one get in CacheStatistics.SAMPLE: two clock reads per get would cost more than the get.
+    long start = statisticsEnabled && CacheStatistics.sampleThisCall() ? System.nanoTime() : 0L;
     StoreEntry<V> entry = store.get(key);
     if (entry != null) {
       long deadline = entry.expiresAt();
-      if (deadline == StoreEntry.NEVER || deadline > System.currentTimeMillis()) {
+      if (deadline == StoreEntry.NEVER || deadline > Clock.now()) {
         if (expiry.consultsOnAccess()) {
           touch(key);
         }
-        if (stats) {
+        if (statisticsEnabled) {
           statistics.recordHits(1);
-          statistics.recordGetTime(System.nanoTime() - start);
+          if (start != 0L) {
+            statistics.recordSampledGetTime(System.nanoTime() - start);
+          }
         }
         return copyOut(entry.value());
       }
       expire(key);
     }
     V value = readThrough ? loadOnce(key, this::loadOne, StoreEntry.NEVER) : null;
-    if (stats) {
+    if (statisticsEnabled) {
       statistics.recordMisses(1);
-      statistics.recordGetTime(System.nanoTime() - start);
+      if (start != 0L) {
+        statistics.recordSampledGetTime(System.nanoTime() - start);
+      }
     }
     return value;
   }
@@ -171,7 +176,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Map<K, StoreEntry<V>> found = store.getAll(keys);
     Map<K, V> result = new HashMap<>(Math.max(4, keys.size() * 2));
     Set<K> missing = new LinkedHashSet<>();
-    long now = System.currentTimeMillis();
+    long now = Clock.now();
     for (K key : keys) {
       StoreEntry<V> entry = found.get(key);
       if (entry != null && !entry.isExpiredAt(now)) {
@@ -200,7 +205,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     if (stats) {
       statistics.recordHits(keys.size() - missing.size());
       statistics.recordMisses(missing.size());
-      statistics.recordGetTime(System.nanoTime() - start);
+      statistics.recordGetTime(System.nanoTime() - start, keys.size());
     }
     return result;
   }
@@ -210,7 +215,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     StoreEntry<V> entry = store.get(key);
-    return entry != null && !entry.isExpiredAt(System.currentTimeMillis());
+    return entry != null && !entry.isExpiredAt(Clock.now());
   }
 
   @Override
@@ -222,13 +227,13 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     boolean stats = statisticsEnabled;
     long start = stats ? System.nanoTime() : 0L;
     StoreEntry<V> entry = store.get(key);
-    if (entry != null && !entry.isExpiredAt(System.currentTimeMillis())) {
+    if (entry != null && !entry.isExpiredAt(Clock.now())) {
       if (expiry.consultsOnAccess()) {
         touch(key);
       }
       if (stats) {
         statistics.recordHits(1);
-        statistics.recordGetTime(System.nanoTime() - start);
+        statistics.recordGetTime(System.nanoTime() - start, 1);
       }
       return copyOut(entry.value());
     }
@@ -242,7 +247,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     if (stats) {
       // A concurrent caller's computation may have served this one; it is still a miss to this caller.
       statistics.recordMisses(1);
-      statistics.recordGetTime(System.nanoTime() - start);
+      statistics.recordGetTime(System.nanoTime() - start, 1);
     }
     return value;
   }
@@ -284,7 +289,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Change<V> change = new Change<>();
     K storedKey = copyIn(key);
     store.compute(storedKey, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       if (change.live != null) {
         change.result = change.live.value();
@@ -366,7 +371,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     K storedKey = copyIn(key);
     V stored = copyIn(value);
     store.compute(storedKey, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       if (change.live != null && !replaceExisting) {
         return current;
@@ -405,7 +410,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     V stored = copyIn(value);
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       writeThrough(key, value);
       return write(change, change.live, stored, now, fixedDeadline);
@@ -484,7 +489,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
     Map<K, Change<V>> changes = new LinkedHashMap<>();
     store.computeAll(storedValues.keySet(), (key, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
       change.reset(current, now);
       return write(change, change.live, storedValues.get(key), now, StoreEntry.NEVER);
@@ -526,7 +531,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     V stored = copyIn(value);
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       if (change.live != null) {
         return current;
@@ -572,7 +577,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     V stored = copyIn(value);
     Change<V> change = new Change<>();
     store.compute(key, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       if (live == null) {
@@ -626,7 +631,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     long start = stats ? System.nanoTime() : 0L;
     Change<V> change = new Change<>();
     store.compute(key, (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       if (expected != null && (live == null || !Objects.equals(live.value(), expected))) {
@@ -700,7 +705,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Map<K, Change<V>> changes = new LinkedHashMap<>();
     store.computeAll(toRemove, (key, current) -> {
       Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
-      change.reset(current, System.currentTimeMillis());
+      change.reset(current, Clock.now());
       if (change.live == null) {
         return change.expired == null ? current : null;
       }
@@ -755,7 +760,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Object[] result = new Object[1];
     boolean[] existed = new boolean[1];
     store.compute(copyIn(key), (k, current) -> {
-      long now = System.currentTimeMillis();
+      long now = Clock.now();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, live == null ? null : copyOut(live.value()),
@@ -860,7 +865,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     public boolean hasNext() {
       while (next == null && entries.hasNext()) {
         Map.Entry<K, StoreEntry<V>> candidate = entries.next();
-        if (!candidate.getValue().isExpiredAt(System.currentTimeMillis())) {
+        if (!candidate.getValue().isExpiredAt(Clock.now())) {
           next = candidate;
         }
       }
@@ -901,7 +906,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
 
   /** Applies the access duration to a live entry. */
   private void touch(K key) {
-    long now = System.currentTimeMillis();
+    long now = Clock.now();
     long deadline = expiry.accessDeadline(now);
     if (deadline == ExpiryCalculator.UNCHANGED) {
       return;
@@ -914,7 +919,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private void expire(K key) {
     Change<V> change = new Change<>();
     store.compute(key, (k, current) -> {
-      change.reset(current, System.currentTimeMillis());
+      change.reset(current, Clock.now());
       return change.expired == null ? current : null;
     });
     publish(key, change);
@@ -1102,7 +1107,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
     }
-    long now = System.currentTimeMillis();
+    long now = Clock.now();
     long millis;
     try {
       millis = timeout.toMillis();

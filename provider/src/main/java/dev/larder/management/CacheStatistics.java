@@ -1,5 +1,6 @@
 package dev.larder.management;
 
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import javax.cache.management.CacheStatisticsMXBean;
@@ -16,6 +17,8 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
   private final LongAdder removals = new LongAdder();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder getNanos = new LongAdder();
+  /** How many gets {@link #getNanos} covers: single gets are timed one in {@link #SAMPLE}. */
+  private final LongAdder timedGets = new LongAdder();
   private final LongAdder putNanos = new LongAdder();
   private final LongAdder removeNanos = new LongAdder();
 
@@ -39,8 +42,24 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     evictions.add(count);
   }
 
-  public void recordGetTime(long nanos) {
+  /** One in this many single gets is timed; the average of the sample estimates the average get. */
+  public static final int SAMPLE = 32;
+
+  /** Whether to time this call (for {@link #recordSampledGetTime}). */
+  public static boolean sampleThisCall() {
+    return (ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0;
+  }
+
+  /** The time of one sampled single get. */
+  public void recordSampledGetTime(long nanos) {
     getNanos.add(nanos);
+    timedGets.increment();
+  }
+
+  /** The time taken by {@code gets} gets, all timed (a bulk get, a get that computes). */
+  public void recordGetTime(long nanos, long gets) {
+    getNanos.add(nanos);
+    timedGets.add(gets);
   }
 
   public void recordPutTime(long nanos) {
@@ -59,6 +78,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     removals.reset();
     evictions.reset();
     getNanos.reset();
+    timedGets.reset();
     putNanos.reset();
     removeNanos.reset();
   }
@@ -109,7 +129,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
   @Override
   public float getAverageGetTime() {
-    return averageMicros(getNanos.sum(), getCacheGets());
+    return averageMicros(getNanos.sum(), timedGets.sum());
   }
 
   @Override

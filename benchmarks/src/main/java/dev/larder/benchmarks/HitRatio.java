@@ -1,0 +1,139 @@
+package dev.larder.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * Hit ratios under a size bound, for every provider that can be bounded through its JCache
+ * configuration, raw Caffeine, LRU, and Belady's optimum: "get; on a miss, put".
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.larder.benchmarks.HitRatio [csv-file]}
+ */
+public final class HitRatio {
+
+  static final int CAPACITY = 1_000;
+  static final int ITEMS = 100_000;
+  static final int ACCESSES = 1_000_000;
+
+  private HitRatio() {
+  }
+
+  public static void main(String[] args) throws IOException {
+    Map<String, int[]> traces = new LinkedHashMap<>();
+    traces.put("zipf", Zipf.samples(ITEMS, 0.9, ACCESSES, 7));
+    traces.put("zipf+scans", withScans(Zipf.samples(ITEMS, 0.9, ACCESSES, 7)));
+    List<String> caches = List.of(Caches.LARDER, Caches.CAFFEINE, Caches.CACHE2K, Caches.EHCACHE,
+        Caches.CAFFEINE_CORE, "lru", "belady");
+
+    List<String> rows = new ArrayList<>();
+    rows.add("trace,cache,hitRatio");
+    System.out.printf("%-12s %-14s %s%n", "trace", "cache", "hit ratio");
+    for (Map.Entry<String, int[]> trace : traces.entrySet()) {
+      for (String cache : caches) {
+        double ratio = switch (cache) {
+          case "lru" -> lru(trace.getValue());
+          case "belady" -> belady(trace.getValue());
+          default -> simulate(Caches.bounded(cache, "hitRatio", Integer.class, Integer.class, CAPACITY), trace.getValue());
+        };
+        System.out.printf("%-12s %-14s %.2f%%%n", trace.getKey(), cache, ratio * 100);
+        rows.add(trace.getKey() + "," + cache + "," + String.format("%.4f", ratio));
+      }
+    }
+    if (args.length > 0) {
+      Path out = Path.of(args[0]);
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      try (PrintWriter writer = new PrintWriter(Files.newBufferedWriter(out))) {
+        rows.forEach(writer::println);
+      }
+    }
+    System.exit(0); // provider threads would keep the JVM alive
+  }
+
+  /** The trace with one in five accesses replaced by sequential scans of keys never seen again. */
+  static int[] withScans(int[] zipf) {
+    int[] out = zipf.clone();
+    int scanKey = ITEMS;
+    for (int start = 0; start < out.length; start += 50_000) {
+      for (int i = start; i < Math.min(out.length, start + 10_000); i++) {
+        out[i] = scanKey++;
+      }
+    }
+    return out;
+  }
+
+  static double simulate(BenchCache<Integer, Integer> cache, int[] trace) {
+    long hits = 0;
+    for (int key : trace) {
+      Integer boxed = key;
+      if (cache.get(boxed) != null) {
+        hits++;
+      } else {
+        cache.put(boxed, boxed);
+      }
+    }
+    return (double) hits / trace.length;
+  }
+
+  static double lru(int[] trace) {
+    LinkedHashMap<Integer, Boolean> lru = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+        return size() > CAPACITY;
+      }
+    };
+    long hits = 0;
+    for (int key : trace) {
+      if (lru.get(key) != null) {
+        hits++;
+      } else {
+        lru.put(key, Boolean.TRUE);
+      }
+    }
+    return (double) hits / trace.length;
+  }
+
+  /** The optimum: on a miss with a full cache, evict the key used furthest in the future. */
+  static double belady(int[] trace) {
+    int[] nextUse = new int[trace.length];
+    Map<Integer, Integer> last = new HashMap<>();
+    for (int i = trace.length - 1; i >= 0; i--) {
+      nextUse[i] = last.getOrDefault(trace[i], Integer.MAX_VALUE);
+      last.put(trace[i], i);
+    }
+    Set<Integer> cached = new HashSet<>();
+    Map<Integer, Integer> currentNext = new HashMap<>();
+    PriorityQueue<long[]> furthest = new PriorityQueue<>((a, b) -> Long.compare(b[0], a[0]));
+    long hits = 0;
+    for (int i = 0; i < trace.length; i++) {
+      int key = trace[i];
+      if (cached.contains(key)) {
+        hits++;
+      } else {
+        if (cached.size() >= CAPACITY) {
+          while (true) {
+            long[] top = furthest.poll();
+            int candidate = (int) top[1];
+            if (cached.contains(candidate) && currentNext.get(candidate) == top[0]) {
+              cached.remove(candidate);
+              break;
+            }
+          }
+        }
+        cached.add(key);
+      }
+      currentNext.put(key, nextUse[i]);
+      furthest.add(new long[] {nextUse[i], key});
+    }
+    return (double) hits / trace.length;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.larder.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/**
+ * Turns JMH JSON results (and the hit-ratio CSV) into Markdown tables with ratios to Caffeine JCache,
+ * and PNG bar charts drawn with XChart.
+ *
+ * <p>Usage: {@code Report OUTPUT_DIR HIT_RATIO_CSV JMH_JSON...}: writes {@code OUTPUT_DIR/*.png} and
+ * prints the Markdown.
+ */
+public final class Report {
+
+  private static final Pattern RESULT = Pattern.compile(
+      "\"benchmark\"\\s*:\\s*\"([^\"]+)\".*?\"threads\"\\s*:\\s*(\\d+).*?\"params\"\\s*:\\s*\\{\\s*\"cache\"\\s*:\\s*\"([^\"]+)\"\\s*}"
+          + ".*?\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([0-9.Ee+-]+)\\s*,\\s*\"scoreError\"\\s*:\\s*([0-9.Ee+-]+|\"NaN\")"
+          + ".*?\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"",
+      Pattern.DOTALL);
+
+  private Report() {
+  }
+
+  record Result(String benchmark, int threads, String cache, double score, double error, String unit, String run) {}
+
+  public static void main(String[] args) throws IOException {
+    Path outputDir = Path.of(args[0]);
+    Files.createDirectories(outputDir);
+    List<Result> results = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      String run = Path.of(args[i]).getFileName().toString().replace(".json", "");
+      Matcher matcher = RESULT.matcher(Files.readString(Path.of(args[i])));
+      while (matcher.find()) {
+        String benchmark = matcher.group(1).replace("dev.larder.benchmarks.", "");
+        double error = matcher.group(5).contains("NaN") ? Double.NaN : Double.parseDouble(matcher.group(5));
+        results.add(new Result(benchmark, Integer.parseInt(matcher.group(2)), matcher.group(3),
+            Double.parseDouble(matcher.group(4)), error, matcher.group(6), run));
+      }
+    }
+    // benchmark + threads -> run -> cache -> result
+    Map<String, Map<String, Map<String, Result>>> grouped = new LinkedHashMap<>();
+    for (Result result : results) {
+      grouped.computeIfAbsent(result.benchmark() + ", " + result.threads() + (result.threads() == 1 ? " thread" : " threads"),
+          k -> new LinkedHashMap<>()).computeIfAbsent(result.run(), k -> new LinkedHashMap<>()).put(result.cache(), result);
+    }
+    for (Map.Entry<String, Map<String, Map<String, Result>>> group : grouped.entrySet()) {
+      System.out.println("### " + group.getKey());
+      System.out.println();
+      List<String> runs = new ArrayList<>(group.getValue().keySet());
+      StringBuilder header = new StringBuilder("| cache |");
+      StringBuilder rule = new StringBuilder("| --- |");
+      for (String run : runs) {
+        String unit = group.getValue().get(run).values().iterator().next().unit();
+        header.append(" ").append(run).append(" (").append(unit).append(") | ×Caffeine JCache |");
+        rule.append(" ---: | ---: |");
+      }
+      System.out.println(header);
+      System.out.println(rule);
+      for (String cache : group.getValue().get(runs.get(0)).keySet()) {
+        StringBuilder row = new StringBuilder("| " + cache + " |");
+        for (String run : runs) {
+          Result result = group.getValue().get(run).get(cache);
+          Result caffeine = group.getValue().get(run).get(Caches.CAFFEINE);
+          row.append(result == null ? " – | – |" : String.format(Locale.ROOT, " %.2f ± %.2f | %s |", result.score(),
+              result.error(), caffeine == null ? "–" : String.format(Locale.ROOT, "%.2f×", result.score() / caffeine.score())));
+        }
+        System.out.println(row);
+      }
+      System.out.println();
+      chart(outputDir, group.getKey(), group.getValue());
+    }
+    if (args.length > 1 && Files.exists(Path.of(args[1]))) {
+      hitRatios(outputDir, Path.of(args[1]));
+    }
+  }
+
+  private static void chart(Path outputDir, String title, Map<String, Map<String, Result>> runs) throws IOException {
+    String unit = runs.values().iterator().next().values().iterator().next().unit();
+    CategoryChart chart = new CategoryChartBuilder().width(900).height(420).title(title)
+        .xAxisTitle("cache").yAxisTitle(unit).build();
+    chart.getStyler().setLegendVisible(runs.size() > 1);
+    for (Map.Entry<String, Map<String, Result>> run : runs.entrySet()) {
+      List<String> caches = new ArrayList<>(run.getValue().keySet());
+      List<Double> scores = caches.stream().map(cache -> run.getValue().get(cache).score()).toList();
+      chart.addSeries(run.getKey(), caches, scores);
+    }
+    String file = title.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "").toLowerCase(Locale.ROOT);
+    BitmapEncoder.saveBitmap(chart, outputDir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void hitRatios(Path outputDir, Path csv) throws IOException {
+    Map<String, Map<String, Double>> byTrace = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+      String[] fields = line.split(",");
+      byTrace.computeIfAbsent(fields[0], k -> new LinkedHashMap<>()).put(fields[1], Double.parseDouble(fields[2]));
+    }
+    System.out.println("### Hit ratio, capacity " + HitRatio.CAPACITY + ", Zipf 0.9 over " + HitRatio.ITEMS
+        + " keys, " + HitRatio.ACCESSES + " accesses");
+    System.out.println();
+    List<String> traces = new ArrayList<>(byTrace.keySet());
+    System.out.println("| cache | " + String.join(" | ", traces) + " |");
+    System.out.println("| --- |" + " ---: |".repeat(traces.size()));
+    CategoryChart chart = new CategoryChartBuilder().width(900).height(420).title("Hit ratio (capacity 1000)")
+        .xAxisTitle("cache").yAxisTitle("hit ratio %").build();
+    for (String cache : byTrace.get(traces.get(0)).keySet()) {
+      StringBuilder row = new StringBuilder("| " + cache + " |");
+      for (String trace : traces) {
+        row.append(String.format(Locale.ROOT, " %.2f%% |", byTrace.get(trace).get(cache) * 100));
+      }
+      System.out.println(row);
+    }
+    for (String trace : traces) {
+      List<String> caches = new ArrayList<>(byTrace.get(trace).keySet());
+      chart.addSeries(trace, caches, caches.stream().map(cache -> byTrace.get(trace).get(cache) * 100).toList());
+    }
+    BitmapEncoder.saveBitmap(chart, outputDir.resolve("hit-ratio").toString(), BitmapEncoder.BitmapFormat.PNG);
+    System.out.println();
+  }
+}
