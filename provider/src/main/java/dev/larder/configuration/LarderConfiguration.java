@@ -1,7 +1,7 @@
 package dev.larder.configuration;
 
 import dev.larder.copy.Copier;
-import dev.larder.copy.JavaSerializationCopier;
+import dev.larder.copy.KryoCopier;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreFactory;
 import java.util.Objects;
@@ -12,7 +12,8 @@ import javax.cache.configuration.MutableConfiguration;
 /**
  * A {@link MutableConfiguration} with Larder's settings: a size or weight bound, the copier for
  * store-by-value, and the store. Every setting has a default that needs no configuration: unbounded,
- * Java serialization for values that are not immutable, the in-process store.
+ * a Kryo deep copy (Java serialization as the fallback) for values that are not immutable, the
+ * in-process store.
  */
 public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
 
@@ -24,7 +25,7 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
   private long maximumSize = UNBOUNDED;
   private long maximumWeight = UNBOUNDED;
   private transient StoreContext.Weigher<? super K, ? super V> weigher;
-  private transient Copier copier = JavaSerializationCopier.INSTANCE;
+  private transient Copier copier = KryoCopier.INSTANCE;
   /** {@code null}: the store named by {@code larder.store}, by default the in-process one. */
   private transient StoreFactory storeFactory;
 
@@ -119,7 +120,7 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
 
   private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
     in.defaultReadObject();
-    copier = JavaSerializationCopier.INSTANCE;
+    copier = KryoCopier.INSTANCE;
   }
 
   // equals and hashCode stay MutableConfiguration's: two configurations that agree on the standard

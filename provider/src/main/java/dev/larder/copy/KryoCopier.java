@@ -1,0 +1,76 @@
+package dev.larder.copy;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.Pool;
+import java.io.Externalizable;
+import java.io.Serializable;
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+/**
+ * The default copier: a deep copy of the object graph in memory with Kryo's {@code copy}, field by
+ * field, without turning it into bytes and back; tens of times faster than Java serialization for small
+ * values. The contract stays Java serialization's: a value must be {@link Serializable} (so a cache
+ * can move to memcached unchanged), and a class that customizes its serialization ({@code writeObject},
+ * {@code readObject}, {@code writeReplace}, {@code readResolve}, {@link Externalizable}) is copied
+ * through Java serialization so that its own rules apply. If Kryo cannot copy a value, Java
+ * serialization does.
+ */
+public final class KryoCopier implements Copier {
+
+  public static final KryoCopier INSTANCE = new KryoCopier();
+
+  private static final ClassValue<Boolean> CUSTOM_SERIALIZATION = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      if (Externalizable.class.isAssignableFrom(type)) {
+        return true;
+      }
+      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+        for (String method : new String[] {"writeObject", "readObject", "writeReplace", "readResolve"}) {
+          for (java.lang.reflect.Method declared : c.getDeclaredMethods()) {
+            if (declared.getName().equals(method)) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
+    }
+  };
+
+  private final Pool<Kryo> kryos = new Pool<>(true, false, 64) {
+    @Override
+    protected Kryo create() {
+      Kryo kryo = new Kryo();
+      kryo.setRegistrationRequired(false);
+      kryo.setReferences(true);
+      kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+      return kryo;
+    }
+  };
+
+  private KryoCopier() {
+  }
+
+  @Override
+  public <T> T copy(T object, ClassLoader classLoader) {
+    if (!(object instanceof Serializable)) {
+      throw new IllegalArgumentException("Cannot copy a " + object.getClass().getName()
+          + " for a store-by-value cache: it is not Serializable"
+          + " (make it Serializable, configure a Copier, or use setStoreByValue(false))");
+    }
+    if (CUSTOM_SERIALIZATION.get(object.getClass())) {
+      return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
+    }
+    Kryo kryo = kryos.obtain();
+    try {
+      return kryo.copy(object);
+    } catch (KryoException | IllegalArgumentException | UnsupportedOperationException e) {
+      return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
+    } finally {
+      kryos.free(kryo);
+    }
+  }
+}
