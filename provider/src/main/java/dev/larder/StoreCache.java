@@ -86,6 +86,10 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final ObjectName statisticsName;
   private final ObjectName configurationName;
   private final ConcurrentMap<K, CompletableFuture<V>> loadsInFlight = new ConcurrentHashMap<>();
+  /** Keys one caller of this JVM is refreshing ahead of their deadline; the others get the current value. */
+  private final Set<K> refreshing = ConcurrentHashMap.newKeySet();
+  private final long refreshAheadMillis;
+  private final long computeWaitMillis;
 
   private volatile boolean statisticsEnabled;
   private volatile boolean closed;
@@ -114,6 +118,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.writer = created;
 
     this.copier = configuration.isStoreByValue() ? configuration.getCopier() : null;
+    this.refreshAheadMillis = configuration.getRefreshAhead().toMillis();
+    this.computeWaitMillis = configuration.getComputeWait().toMillis();
     this.events = new EventDispatcher<>(executor);
     for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
       events.register(listener);
@@ -144,6 +150,13 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     if (entry != null) {
       long deadline = entry.expiresAt();
       if (deadline == StoreEntry.NEVER || deadline > Clock.now()) {
+        if (readThrough && refreshAheadMillis > 0 && shouldRefresh(key, deadline)) {
+          V refreshed = refresh(key, this::loadOne, StoreEntry.NEVER, entry);
+          if (statisticsEnabled) {
+            statistics.recordHits(1);
+          }
+          return refreshed;
+        }
         if (expiry.consultsOnAccess()) {
           touch(key);
         }
@@ -155,7 +168,9 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         }
         return copyOut(entry.value());
       }
-      expire(key);
+      if (!readThrough) {
+        expire(key);
+      }
     }
     V value = readThrough ? loadOnce(key, this::loadOne, StoreEntry.NEVER) : null;
     if (statisticsEnabled) {
@@ -195,7 +210,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       Map<K, V> loaded = loadAllFromLoader(missing);
       for (Map.Entry<K, V> entry : loaded.entrySet()) {
         if (entry.getKey() != null && entry.getValue() != null) {
-          V value = loadIntoCache(entry.getKey(), k -> entry.getValue(), StoreEntry.NEVER);
+          V value = loadIntoCache(entry.getKey(), k -> entry.getValue(), StoreEntry.NEVER, 0);
           if (value != null) {
             result.put(entry.getKey(), value);
           }
@@ -226,8 +241,22 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     long deadline = deadlineOf(timeout);
     boolean stats = statisticsEnabled;
     long start = stats ? System.nanoTime() : 0L;
+    Function<K, V> source = k -> {
+      try {
+        return compute.apply(k);
+      } catch (RuntimeException e) {
+        throw Integration.loaderFailure(e);
+      }
+    };
     StoreEntry<V> entry = store.get(key);
     if (entry != null && !entry.isExpiredAt(Clock.now())) {
+      if (refreshAheadMillis > 0 && shouldRefresh(key, entry.expiresAt())) {
+        V refreshed = refresh(key, source, deadline, entry);
+        if (stats) {
+          statistics.recordHits(1);
+        }
+        return refreshed;
+      }
       if (expiry.consultsOnAccess()) {
         touch(key);
       }
@@ -237,13 +266,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
       return copyOut(entry.value());
     }
-    V value = loadOnce(key, k -> {
-      try {
-        return compute.apply(k);
-      } catch (RuntimeException e) {
-        throw Integration.loaderFailure(e);
-      }
-    }, deadline);
+    V value = loadOnce(key, source, deadline);
     if (stats) {
       // A concurrent caller's computation may have served this one; it is still a miss to this caller.
       statistics.recordMisses(1);
@@ -268,7 +291,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
     }
     try {
-      V value = loadIntoCache(key, source, fixedDeadline);
+      V value = loadIntoCache(key, source, fixedDeadline, 0);
       mine.complete(value);
       return value;
     } catch (RuntimeException | Error e) {
@@ -279,39 +302,61 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
   }
 
+  /** Whether this caller should refresh a live entry whose deadline is near: one caller per key at a time. */
+  private boolean shouldRefresh(K key, long deadline) {
+    return deadline != StoreEntry.NEVER && deadline - Clock.now() <= refreshAheadMillis && refreshing.add(key);
+  }
+
+  /** Recomputes a live entry ahead of its deadline; on failure the caller still gets the current value. */
+  private V refresh(K key, Function<K, V> source, long fixedDeadline, StoreEntry<V> current) {
+    try {
+      V value = loadIntoCache(key, source, fixedDeadline, refreshAheadMillis);
+      return value != null ? value : copyOut(current.value());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Refreshing a key of cache " + name + " ahead of its deadline failed;"
+          + " the current value is served until it expires", e);
+      return copyOut(current.value());
+    } finally {
+      refreshing.remove(key);
+    }
+  }
+
   /**
-   * Loads the key's value into the cache unless a live entry appeared meanwhile, atomically per key, so
-   * concurrent callers for one missing key share one load. Returns the value the caller gets.
+   * The key's value from the store, or computed by one caller while the others wait for it
+   * ({@link Store#getOrCompute}: across JVMs on a shared store). Returns the value the caller gets.
    *
    * @param fixedDeadline {@link StoreEntry#NEVER} to use the expiry policy's creation duration
    */
-  private V loadIntoCache(K key, Function<K, V> source, long fixedDeadline) {
-    Change<V> change = new Change<>();
-    K storedKey = copyIn(key);
-    store.compute(storedKey, (k, current) -> {
+  private V loadIntoCache(K key, Function<K, V> source, long fixedDeadline, long refreshAhead) {
+    @SuppressWarnings("unchecked")
+    V[] loaded = (V[]) new Object[1];
+    Store.Computed<V> computed = store.getOrCompute(copyIn(key), k -> {
+      loaded[0] = null;
+      V value = source.apply(key);
+      if (value == null) {
+        return null;
+      }
+      checkValueType(value);
+      loaded[0] = value;
       long now = Clock.now();
-      change.reset(current, now);
-      if (change.live != null) {
-        change.result = change.live.value();
-        return current;
-      }
-      V loaded = source.apply(key);
-      if (loaded == null) {
-        return null;
-      }
-      checkValueType(loaded);
-      change.result = loaded;
       long deadline = fixedDeadline != StoreEntry.NEVER ? fixedDeadline : expiry.creationDeadline(now);
-      if (deadline <= now) {
-        return null;
+      // Created already expired: the caller gets the value, the store keeps nothing.
+      return deadline <= now ? null : new StoreEntry<>(copyIn(value), deadline);
+    }, refreshAhead, computeWaitMillis);
+    if (!computed.computedHere()) {
+      return computed.entry() == null ? null : copyOut(computed.entry().value());
+    }
+    if (events.hasListeners()) {
+      Change<V> change = new Change<>();
+      change.reset(computed.replaced(), Clock.now());
+      if (computed.entry() != null && change.live != null) {
+        change.updated(computed.entry().value(), change.live.value());
+      } else if (computed.entry() != null) {
+        change.created(computed.entry().value());
       }
-      V stored = copyIn(loaded);
-      change.created(stored);
-      return new StoreEntry<>(stored, deadline);
-    });
-    publish(key, change);
-    V result = change.result;
-    return change.live != null ? copyOut(result) : result;
+      publish(key, change);
+    }
+    return loaded[0];
   }
 
   private V loadOne(K key) {

@@ -135,6 +135,42 @@ class LarderCacheTest {
   }
 
   @Test
+  void aHotKeyIsRefreshedAheadOfItsDeadlineByOneCaller() throws Exception {
+    LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
+        .setRefreshAhead(Duration.ofMillis(300));
+    LarderCache<String, String> cache = larder("refreshAhead", configuration);
+    AtomicInteger computations = new AtomicInteger();
+    java.util.function.Function<String, String> compute = key -> {
+      sleep(100);
+      return "v" + computations.incrementAndGet();
+    };
+    assertThat(cache.get("k", compute, Duration.ofMillis(500))).isEqualTo("v1");
+    Thread.sleep(300); // 200 ms left: inside the window
+
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Long>> waits = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        waits.add(pool.submit(() -> {
+          long started = System.nanoTime();
+          assertThat(cache.get("k", compute, Duration.ofMillis(500))).isIn("v1", "v2");
+          return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        }));
+      }
+      int quick = 0;
+      for (Future<Long> wait : waits) {
+        quick += wait.get(5, TimeUnit.SECONDS) < 50 ? 1 : 0;
+      }
+      assertThat(quick).as("callers served the current value at once").isGreaterThanOrEqualTo(7);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(computations).hasValue(2);
+    Thread.sleep(250); // past v1's deadline
+    assertThat(cache.get("k")).isEqualTo("v2");
+  }
+
+  @Test
   void maximumSizeBoundsTheCacheAndCountsEvictions() {
     LarderConfiguration<Integer, Integer> configuration = new LarderConfiguration<Integer, Integer>()
         .setMaximumSize(100);

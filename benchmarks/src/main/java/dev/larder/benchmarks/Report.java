@@ -23,11 +23,11 @@ import org.knowm.xchart.CategoryChartBuilder;
  */
 public final class Report {
 
-  private static final Pattern RESULT = Pattern.compile(
-      "\"benchmark\"\\s*:\\s*\"([^\"]+)\".*?\"threads\"\\s*:\\s*(\\d+).*?\"params\"\\s*:\\s*\\{\\s*\"cache\"\\s*:\\s*\"([^\"]+)\"\\s*}"
-          + ".*?\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([0-9.Ee+-]+)\\s*,\\s*\"scoreError\"\\s*:\\s*([0-9.Ee+-]+|\"NaN\")"
-          + ".*?\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"",
-      Pattern.DOTALL);
+  private static final Pattern FIELD = Pattern.compile("\"(benchmark|threads|scoreUnit)\"\\s*:\\s*\"?([^\",}]+)\"?");
+  private static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
+  private static final Pattern PARAM = Pattern.compile("\"([^\"]+)\"\\s*:\\s*\"([^\"]*)\"");
+  private static final Pattern SCORE = Pattern.compile(
+      "\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([0-9.Ee+-]+)\\s*,\\s*\"scoreError\"\\s*:\\s*\"?([0-9.Ee+-]+|NaN)\"?");
 
   private Report() {
   }
@@ -40,12 +40,8 @@ public final class Report {
     List<Result> results = new ArrayList<>();
     for (int i = 2; i < args.length; i++) {
       String run = Path.of(args[i]).getFileName().toString().replace(".json", "");
-      Matcher matcher = RESULT.matcher(Files.readString(Path.of(args[i])));
-      while (matcher.find()) {
-        String benchmark = matcher.group(1).replace("dev.larder.benchmarks.", "");
-        double error = matcher.group(5).contains("NaN") ? Double.NaN : Double.parseDouble(matcher.group(5));
-        results.add(new Result(benchmark, Integer.parseInt(matcher.group(2)), matcher.group(3),
-            Double.parseDouble(matcher.group(4)), error, matcher.group(6), run));
+      for (String object : topLevelObjects(Files.readString(Path.of(args[i])))) {
+        results.add(parse(object, run));
       }
     }
     // benchmark + threads -> run -> cache -> result
@@ -62,7 +58,7 @@ public final class Report {
       StringBuilder rule = new StringBuilder("| --- |");
       for (String run : runs) {
         String unit = group.getValue().get(run).values().iterator().next().unit();
-        header.append(" ").append(run).append(" (").append(unit).append(") | ×Caffeine JCache |");
+        header.append(" ").append(run).append(" (").append(unit).append(") | ratio |");
         rule.append(" ---: | ---: |");
       }
       System.out.println(header);
@@ -71,7 +67,8 @@ public final class Report {
         StringBuilder row = new StringBuilder("| " + cache + " |");
         for (String run : runs) {
           Result result = group.getValue().get(run).get(cache);
-          Result caffeine = group.getValue().get(run).get(Caches.CAFFEINE);
+          Map<String, Result> inRun = group.getValue().get(run);
+          Result caffeine = inRun.containsKey(Caches.CAFFEINE) ? inRun.get(Caches.CAFFEINE) : inRun.get("spymemcached");
           row.append(result == null ? " – | – |" : String.format(Locale.ROOT, " %.2f ± %.2f | %s |", result.score(),
               result.error(), caffeine == null ? "–" : String.format(Locale.ROOT, "%.2f×", result.score() / caffeine.score())));
         }
@@ -83,6 +80,56 @@ public final class Report {
     if (args.length > 1 && Files.exists(Path.of(args[1]))) {
       hitRatios(outputDir, Path.of(args[1]));
     }
+  }
+
+  /** The objects of JMH's JSON array, each one benchmark result. */
+  static List<String> topLevelObjects(String json) {
+    List<String> objects = new ArrayList<>();
+    int depth = 0;
+    int start = -1;
+    boolean inString = false;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (c == '"' && json.charAt(i - 1) != '\\') {
+        inString = !inString;
+      } else if (!inString && c == '{') {
+        if (depth++ == 0) {
+          start = i;
+        }
+      } else if (!inString && c == '}') {
+        if (--depth == 0) {
+          objects.add(json.substring(start, i + 1));
+        }
+      }
+    }
+    return objects;
+  }
+
+  /** One result: the category is the {@code cache} or {@code client} parameter, other parameters join the title. */
+  static Result parse(String object, String run) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    Matcher field = FIELD.matcher(object);
+    while (field.find()) {
+      fields.putIfAbsent(field.group(1), field.group(2).trim());
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    Matcher paramsBlock = PARAMS.matcher(object);
+    if (paramsBlock.find()) {
+      Matcher param = PARAM.matcher(paramsBlock.group(1));
+      while (param.find()) {
+        params.put(param.group(1), param.group(2));
+      }
+    }
+    String category = params.containsKey("cache") ? params.remove("cache") : params.remove("client");
+    StringBuilder benchmark = new StringBuilder(fields.get("benchmark").replace("dev.larder.benchmarks.", ""));
+    params.forEach((name, value) -> benchmark.append(", ").append(name).append('=').append(value));
+    Matcher score = SCORE.matcher(object);
+    if (!score.find()) {
+      throw new IllegalArgumentException("No score in " + object);
+    }
+    double error = score.group(2).equals("NaN") ? Double.NaN : Double.parseDouble(score.group(2));
+    return new Result(benchmark.toString(), Integer.parseInt(fields.get("threads")), category,
+        Double.parseDouble(score.group(1)), error, fields.get("scoreUnit"), run);
   }
 
   private static void chart(Path outputDir, String title, Map<String, Map<String, Result>> runs) throws IOException {

@@ -222,6 +222,89 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     return results;
   }
 
+  /**
+   * Cache-aside without stampedes across JVMs, with memcached's recache flags: {@code mg} with
+   * {@code N} (vivify a placeholder on a miss) and {@code R} (win a refresh when the TTL is short).
+   * memcached hands the win ({@code W}) to exactly one caller; the others see {@code Z} and either use
+   * the current value (refreshed ahead of its deadline) or poll until the winner's value arrives, at
+   * most {@code waitMillis}, after which they compute it themselves. An entry found past its deadline is
+   * deleted (if unchanged) so that the next read vivifies the placeholder. The placeholder lives
+   * {@code waitMillis}: if its winner crashes, the next caller wins after that.
+   */
+  @Override
+  public Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
+      long refreshAheadMillis, long waitMillis) {
+    byte[] keyBytes = keyBytes(key);
+    String memcachedKey = memcachedKey(keyBytes);
+    ServerNode node = client.nodeFor(memcachedKey);
+    long lockSeconds = Math.max(1, (waitMillis + 999) / 1000);
+    // The cache layer decides when a refresh is due, to the millisecond; R only picks the one winner,
+    // so it allows for memcached's whole-second clock and the second Larder adds to every TTL.
+    String flags = "v c N" + lockSeconds
+        + (refreshAheadMillis > 0 ? " R" + ((refreshAheadMillis + 999) / 1000 + 3) : "");
+    long giveUpAt = System.currentTimeMillis() + waitMillis;
+    long pause = 5;
+    while (true) {
+      MetaResponse read = node.execute(MetaRequest.get(memcachedKey, flags));
+      boolean placeholder = read.is("VA") && read.data().length == 0;
+      StoreEntry<V> current = placeholder ? null : toEntry(memcachedKey, keyBytes, read);
+      long now = dev.larder.expiry.Clock.now();
+      boolean won = read.hasFlag('W');
+      if (current != null && current.isExpiredAt(now)) {
+        // Past Larder's deadline though memcached still holds it: remove it (if unchanged), so that the
+        // next read vivifies a placeholder and exactly one caller wins. (Marking it stale with md ... I
+        // would hand the win to whichever read came next, a plain get included, which cannot compute.)
+        node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c')));
+        continue;
+      }
+      if (won) {
+        StoreEntry<V> computed;
+        try {
+          computed = compute.apply(key);
+        } catch (RuntimeException | Error e) {
+          if (placeholder) {
+            node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c'))); // let the next caller win now
+          }
+          throw e;
+        }
+        if (computed == null) {
+          node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c')));
+          return new Computed<>(null, true, current);
+        }
+        byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
+        checkSize(key, memcachedKey, node, envelope.length);
+        MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
+            "C" + read.flag('c') + " " + ttl(computed.expiresAt()) + " c"));
+        if (written.is("HD")) {
+          remember(memcachedKey, written.flag('c'), computed.value());
+        }
+        // EX/NF: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
+        return new Computed<>(computed, true, current);
+      }
+      if (current != null) {
+        // Live: fresh, or being refreshed ahead of its deadline by another caller.
+        return new Computed<>(current, false, null);
+      }
+      if (System.currentTimeMillis() >= giveUpAt) {
+        StoreEntry<V> computed = compute.apply(key);
+        if (computed != null) {
+          byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
+          checkSize(key, memcachedKey, node, envelope.length);
+          node.execute(MetaRequest.set(memcachedKey, envelope, ttl(computed.expiresAt())));
+        }
+        return new Computed<>(computed, true, null);
+      }
+      // Another caller holds the placeholder: wait for its value.
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheException("Interrupted while waiting for another caller to compute key " + key, e);
+      }
+      pause = Math.min(50, pause * 2);
+    }
+  }
+
   @Override
   public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
     String prefix = namespace + generation() + ":";
@@ -253,7 +336,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         }
         List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
         for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
-          if (!response.getValue().is("VA")) {
+          if (!response.getValue().is("VA") || response.getValue().data().length == 0) {
             continue;
           }
           Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey());
@@ -413,8 +496,8 @@ final class MemcachedStore<K, V> implements Store<K, V> {
 
   /** The entry in a {@code mg ... v c} response, or null if absent or another key's (hash collision). */
   private StoreEntry<V> toEntry(String memcachedKey, byte[] keyBytes, MetaResponse response) {
-    if (!response.is("VA")) {
-      return null;
+    if (!response.is("VA") || response.data().length == 0) {
+      return null; // absent, or the empty placeholder of a computation under way (getOrCompute)
     }
     Envelope envelope = Envelope.decode(response.data(), memcachedKey);
     if (!envelope.hasKey(keyBytes)) {

@@ -26,6 +26,8 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
   private long maximumWeight = UNBOUNDED;
   private transient StoreContext.Weigher<? super K, ? super V> weigher;
   private transient Copier copier = KryoCopier.INSTANCE;
+  private long refreshAheadMillis;
+  private long computeWaitMillis = 10_000;
   /** {@code null}: the store named by {@code larder.store}, by default the in-process one. */
   private transient StoreFactory storeFactory;
 
@@ -41,6 +43,8 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.weigher = larder.weigher;
       this.copier = larder.copier;
       this.storeFactory = larder.storeFactory;
+      this.refreshAheadMillis = larder.refreshAheadMillis;
+      this.computeWaitMillis = larder.computeWaitMillis;
     }
   }
 
@@ -115,6 +119,42 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
   /** The backend; by default the one the {@code larder.store} property names, else the in-process store. */
   public LarderConfiguration<K, V> setStoreFactory(StoreFactory storeFactory) {
     this.storeFactory = Objects.requireNonNull(storeFactory, "storeFactory");
+    return this;
+  }
+
+  public java.time.Duration getRefreshAhead() {
+    return java.time.Duration.ofMillis(refreshAheadMillis);
+  }
+
+  /**
+   * For read-through and {@code get(key, compute, timeout)}: when an entry's deadline is this close,
+   * one caller (one in the whole cluster on the memcached store) recomputes it while every other caller
+   * keeps getting the current value, so a hot key never goes cold. Zero (the default) turns it off.
+   */
+  public LarderConfiguration<K, V> setRefreshAhead(java.time.Duration refreshAhead) {
+    Objects.requireNonNull(refreshAhead, "refreshAhead");
+    if (refreshAhead.isNegative()) {
+      throw new IllegalArgumentException("refreshAhead must not be negative, was " + refreshAhead);
+    }
+    this.refreshAheadMillis = refreshAhead.toMillis();
+    return this;
+  }
+
+  public java.time.Duration getComputeWait() {
+    return java.time.Duration.ofMillis(computeWaitMillis);
+  }
+
+  /**
+   * How long a caller waits for another caller's computation of a missing key (read-through or
+   * {@code get(key, compute, timeout)}) before computing it itself; on the memcached store, also how
+   * long a computing caller holds the key before another may take over (if it crashed). Default 10 s.
+   */
+  public LarderConfiguration<K, V> setComputeWait(java.time.Duration computeWait) {
+    Objects.requireNonNull(computeWait, "computeWait");
+    if (computeWait.isNegative() || computeWait.isZero()) {
+      throw new IllegalArgumentException("computeWait must be positive, was " + computeWait);
+    }
+    this.computeWaitMillis = computeWait.toMillis();
     return this;
   }
 

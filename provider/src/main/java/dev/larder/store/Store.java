@@ -54,6 +54,50 @@ public interface Store<K, V> extends AutoCloseable {
     return results;
   }
 
+  /**
+   * The key's live entry, or the entry that one caller computes while the others wait for it: the
+   * cache-aside read without stampedes. A store shared by several JVMs makes "one caller" hold across
+   * them. The default holds within the store's own atomicity ({@link #compute}).
+   *
+   * @param compute makes the entry (value and deadline) for an absent or expired key; may return null
+   * @param refreshAheadMillis when a live entry's deadline is this close, one caller recomputes it while
+   *     the others keep getting the current value; 0 for never
+   * @param waitMillis how long a caller waits for another's computation before computing itself
+   */
+  default Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
+      long refreshAheadMillis, long waitMillis) {
+    StoreEntry<V> found = get(key);
+    long now = dev.larder.expiry.Clock.now();
+    if (found != null && !found.isExpiredAt(now)
+        && (refreshAheadMillis <= 0 || found.expiresAt() - now > refreshAheadMillis)) {
+      return new Computed<>(found, false, null);
+    }
+    boolean refresh = found != null && !found.isExpiredAt(now);
+    Object[] outcome = new Object[2];
+    StoreEntry<V> entry = compute(key, (k, current) -> {
+      long at = dev.larder.expiry.Clock.now();
+      outcome[0] = null;
+      outcome[1] = null;
+      boolean live = current != null && !current.isExpiredAt(at);
+      if (live && (!refresh || current.expiresAt() - at > refreshAheadMillis)) {
+        return current; // another caller computed it meanwhile
+      }
+      outcome[1] = current;
+      StoreEntry<V> computed = compute.apply(k);
+      outcome[0] = Boolean.TRUE;
+      return computed;
+    });
+    @SuppressWarnings("unchecked")
+    StoreEntry<V> replaced = (StoreEntry<V>) outcome[1];
+    return new Computed<>(entry, outcome[0] != null, replaced);
+  }
+
+  /**
+   * What {@link #getOrCompute} returned: the entry (null if the computation returned null), whether
+   * this caller computed it, and the entry it replaced (possibly expired), if any.
+   */
+  record Computed<V>(StoreEntry<V> entry, boolean computedHere, StoreEntry<V> replaced) {}
+
   /** Every entry (possibly expired), weakly consistent with concurrent changes. */
   Iterator<Map.Entry<K, StoreEntry<V>>> entries();
 
