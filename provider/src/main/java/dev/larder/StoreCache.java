@@ -89,6 +89,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   /** Keys one caller of this JVM is refreshing ahead of their deadline; the others get the current value. */
   private final Set<K> refreshing = ConcurrentHashMap.newKeySet();
   private final long refreshAheadMillis;
+  /** Whether puts may skip reading the key (see {@link #blindPut}). */
+  private final boolean blindWrites;
   private final long computeWaitMillis;
 
   private volatile boolean statisticsEnabled;
@@ -119,6 +121,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
 
     this.copier = configuration.isStoreByValue() ? configuration.getCopier() : null;
     this.refreshAheadMillis = configuration.getRefreshAhead().toMillis();
+    this.blindWrites = expiry.writesIgnorePresence();
     this.computeWaitMillis = configuration.getComputeWait().toMillis();
     this.events = new EventDispatcher<>(executor);
     for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
@@ -453,6 +456,9 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     long start = stats ? System.nanoTime() : 0L;
     K storedKey = copyIn(key);
     V stored = copyIn(value);
+    if (writer == null && (fixedDeadline != StoreEntry.NEVER || blindWrites) && !events.hasListeners()) {
+      return blindPut(storedKey, stored, fixedDeadline, returnOld, stats, start);
+    }
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
       long now = Clock.now();
@@ -468,6 +474,52 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       recordPutStatistics(change, start);
     }
     return returnOld && change.live != null ? copyOut(change.live.value()) : null;
+  }
+
+  /**
+   * A put that does not read the key first: allowed when no writer and no listener need the old entry
+   * inside the atomic update, and creation and update give the same deadline (a fixed timeout, or an
+   * eternal, modified or touched policy). The rare case of an eternal-policy update over an entry with a
+   * deadline of its own (from {@link #put(Object, Object, java.time.Duration)}) restores that deadline.
+   */
+  private V blindPut(K storedKey, V stored, long fixedDeadline, boolean returnOld, boolean stats, long start) {
+    long now = Clock.now();
+    long deadline = fixedDeadline != StoreEntry.NEVER ? fixedDeadline : expiry.creationDeadline(now);
+    if (deadline <= now) {
+      // Stored already expired: nothing stays, but the old entry must go, as a compute would do.
+      @SuppressWarnings("unchecked")
+      StoreEntry<V>[] previous = new StoreEntry[1];
+      store.compute(storedKey, (k, current) -> {
+        previous[0] = current;
+        return null;
+      });
+      boolean wasLive = previous[0] != null && !previous[0].isExpiredAt(now);
+      if (stats) {
+        if (returnOld) {
+          recordHitOrMiss(wasLive);
+        }
+        if (wasLive) {
+          statistics.recordPuts(1); // an update to an expired value is a put, as on the compute path
+        }
+      }
+      return returnOld && wasLive ? copyOut(previous[0].value()) : null;
+    }
+    StoreEntry<V> written = new StoreEntry<>(stored, deadline);
+    StoreEntry<V> previous = store.put(storedKey, written);
+    boolean wasLive = previous != null && !previous.isExpiredAt(now);
+    if (wasLive && fixedDeadline == StoreEntry.NEVER && expiry.updatesKeepDeadline()
+        && previous.expiresAt() != deadline) {
+      long kept = previous.expiresAt();
+      store.compute(storedKey, (k, current) -> current == written ? written.withExpiresAt(kept) : current);
+    }
+    if (stats) {
+      if (returnOld) {
+        recordHitOrMiss(wasLive);
+      }
+      statistics.recordPuts(1);
+      statistics.recordPutTime(System.nanoTime() - start);
+    }
+    return returnOld && wasLive ? copyOut(previous.value()) : null;
   }
 
   /**
@@ -522,34 +574,42 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
     }
 
-    // Keyed by the stored (copied) key; the caller's key is kept for events.
-    Map<K, V> storedValues = new LinkedHashMap<>();
-    Map<K, K> callerKeys = new HashMap<>();
+    // Keyed by the stored (copied) key; the caller's key is kept for events, when anybody listens.
+    boolean listening = events.hasListeners();
+    Map<K, V> storedValues = new LinkedHashMap<>(Math.max(4, entries.size() * 2));
+    Map<K, K> callerKeys = listening ? new HashMap<>() : null;
     for (Map.Entry<? extends K, ? extends V> entry : entries.entrySet()) {
       if (!notWritten.contains(entry.getKey())) {
         K storedKey = copyIn(entry.getKey());
         storedValues.put(storedKey, copyIn(entry.getValue()));
-        callerKeys.put(storedKey, entry.getKey());
+        if (listening) {
+          callerKeys.put(storedKey, entry.getKey());
+        }
       }
     }
-    Map<K, Change<V>> changes = new LinkedHashMap<>();
-    store.computeAll(storedValues.keySet(), (key, current) -> {
+    Map<K, Change<V>> changes = listening ? new LinkedHashMap<>() : null;
+    Change<V> scratch = new Change<>();
+    Map<K, StoreEntry<V>> written = store.computeAll(storedValues.keySet(), (key, current) -> {
       long now = Clock.now();
-      Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
+      Change<V> change = listening ? changes.computeIfAbsent(key, k -> new Change<>()) : scratch;
       change.reset(current, now);
       return write(change, change.live, storedValues.get(key), now, StoreEntry.NEVER);
     });
-    RuntimeException listenerFailure = null;
+    // Every entry is a put, but a creation that would be expired at once stores nothing and counts none.
     long puts = 0;
-    for (Map.Entry<K, Change<V>> entry : changes.entrySet()) {
-      Change<V> change = entry.getValue();
-      if (change.type == EventType.CREATED || change.type == EventType.UPDATED) {
+    for (StoreEntry<V> entry : written.values()) {
+      if (entry != null) {
         puts++;
       }
-      try {
-        publish(callerKeys.get(entry.getKey()), change);
-      } catch (RuntimeException e) {
-        listenerFailure = listenerFailure == null ? e : listenerFailure;
+    }
+    RuntimeException listenerFailure = null;
+    if (listening) {
+      for (Map.Entry<K, Change<V>> entry : changes.entrySet()) {
+        try {
+          publish(callerKeys.get(entry.getKey()), entry.getValue());
+        } catch (RuntimeException e) {
+          listenerFailure = listenerFailure == null ? e : listenerFailure;
+        }
       }
     }
     if (stats && puts > 0) {

@@ -68,6 +68,17 @@ class LarderCacheTest {
   }
 
   @Test
+  void aPlainPutOverAnEntryWithItsOwnTimeoutKeepsThatDeadline() throws InterruptedException {
+    // An eternal policy says "unchanged" on update: the per-entry deadline survives a plain put.
+    LarderCache<String, String> cache = larder("keepDeadline", new MutableConfiguration<String, String>());
+    cache.put("k", "first", Duration.ofMillis(150));
+    assertThat(cache.getAndPut("k", "second")).isEqualTo("first");
+    assertThat(cache.get("k")).isEqualTo("second");
+    Thread.sleep(250);
+    assertThat(cache.get("k")).isNull();
+  }
+
+  @Test
   void putWithZeroTimeoutStoresNothingAndNegativeIsRejected() {
     LarderCache<String, String> cache = larder("zero", new MutableConfiguration<String, String>());
     cache.put("k", "v", Duration.ZERO);

@@ -52,6 +52,25 @@ public final class ExpiryCalculator {
     return policy;
   }
 
+  /**
+   * Whether creating and updating an entry always give it the same deadline, so that a write need not
+   * know whether the key was present: eternal, modified and touched policies. (An update with no
+   * duration keeps the old deadline, which for an eternal policy is the creation deadline only when the
+   * old entry was eternal too: the caller checks that.)
+   */
+  public boolean writesIgnorePresence() {
+    if (!constant) {
+      return false;
+    }
+    boolean eternalKeepsDeadline = creation != null && creation.isEternal() && update == null;
+    return eternalKeepsDeadline || (creation != null && creation.equals(update) && !creation.isZero());
+  }
+
+  /** Whether updates keep the entry's deadline (the update duration is null). */
+  public boolean updatesKeepDeadline() {
+    return constant && update == null;
+  }
+
   /** Whether an access can change a deadline, that is whether reads must consult the policy at all. */
   public boolean consultsOnAccess() {
     return !constant || access != null;

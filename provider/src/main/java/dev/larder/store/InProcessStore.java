@@ -105,6 +105,15 @@ public final class InProcessStore<K, V> implements Store<K, V> {
     return entry;
   }
 
+  @Override
+  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
+    StoreEntry<V> previous = map.put(key, entry);
+    if (entry.expiresAt() != StoreEntry.NEVER) {
+      noteDeadline(key, entry.expiresAt());
+    }
+    return previous;
+  }
+
   private void noteDeadline(K key, long deadline) {
     long sweepAfter = deadline + RECLAIM_DELAY_MILLIS;
     long bucket = (sweepAfter / SWEEP_MILLIS + 1) * SWEEP_MILLIS;

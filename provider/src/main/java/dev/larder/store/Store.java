@@ -40,6 +40,21 @@ public interface Store<K, V> extends AutoCloseable {
   StoreEntry<V> compute(K key, Remapping<K, V> remapping);
 
   /**
+   * Writes the entry whatever the key held, and returns what it held (possibly expired), or null: the
+   * blind write the cache uses when nothing needs the old entry before writing.
+   */
+  default StoreEntry<V> put(K key, StoreEntry<V> entry) {
+    Object[] previous = new Object[1];
+    compute(key, (k, current) -> {
+      previous[0] = current;
+      return entry;
+    });
+    @SuppressWarnings("unchecked")
+    StoreEntry<V> old = (StoreEntry<V>) previous[0];
+    return old;
+  }
+
+  /**
    * {@link #compute} for each key, with the remapping told which key it is working on. A remote store
    * batches the reads and the writes (one round trip per server each) instead of one compute per key.
    * Each key is atomic on its own; the batch as a whole is not.
