@@ -161,6 +161,29 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   }
 
   /**
+   * A blind write in one round trip: the read of the previous item and the write travel in one batch
+   * on one connection, so the read is answered just before the write happens.
+   */
+  @Override
+  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
+    byte[] keyBytes = keyBytes(key);
+    String memcachedKey = memcachedKey(keyBytes);
+    ServerNode node = client.nodeFor(memcachedKey);
+    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
+    checkSize(key, memcachedKey, node, envelope.length);
+    MetaRequest read = MetaRequest.get(memcachedKey, "v c");
+    MetaRequest write = MetaRequest.set(memcachedKey, envelope, ttl(entry.expiresAt()) + " c");
+    node.sendAll(List.of(read, write));
+    MetaResponse previous = node.await(read);
+    MetaResponse written = node.await(write);
+    if (!written.is("HD")) {
+      throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
+    }
+    remember(memcachedKey, written.flag('c'), entry.value());
+    return toEntry(memcachedKey, keyBytes, previous);
+  }
+
+  /**
    * The batch form of {@link #compute}: one pipelined read per server for all keys, one pipelined
    * write per server for the changes, then again only for the keys another writer changed meanwhile.
    */
@@ -554,13 +577,16 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     return URLEncoder.encode(part, StandardCharsets.UTF_8);
   }
 
-  private static String hash(byte[] bytes) {
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(bytes);
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("The JDK has no SHA-256", e);
     }
+  });
+
+  private static String hash(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(SHA_256.get().digest(bytes));
   }
 
   @Override

@@ -46,11 +46,16 @@ final class KetamaLocator {
         | (digest[h * 4] & 0xFF);
   }
 
-  static byte[] md5(String text) {
+  /** One digest per thread: looking one up per key costs more than hashing the key. */
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("The JDK has no MD5", e);
     }
+  });
+
+  static byte[] md5(String text) {
+    return MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
   }
 }

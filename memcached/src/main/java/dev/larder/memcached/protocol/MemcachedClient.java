@@ -54,17 +54,22 @@ public final class MemcachedClient implements AutoCloseable {
   }
 
   /** Sends each server its share of the requests in one write, then waits for every answer. */
-  public <T> Map<String, MetaResponse> executeAll(Map<String, MetaRequest> requestsByKey) {
+  public Map<String, MetaResponse> executeAll(Map<String, MetaRequest> requestsByKey) {
     Map<ServerNode, List<MetaRequest>> byNode = new LinkedHashMap<>();
+    ServerNode[] nodeOf = new ServerNode[requestsByKey.size()];
+    int i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {
-      byNode.computeIfAbsent(nodeFor(entry.getKey()), n -> new ArrayList<>()).add(entry.getValue());
+      ServerNode node = nodeFor(entry.getKey());
+      nodeOf[i++] = node;
+      byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(entry.getValue());
     }
     for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
       entry.getKey().sendAll(entry.getValue());
     }
-    Map<String, MetaResponse> responses = new LinkedHashMap<>();
+    Map<String, MetaResponse> responses = new LinkedHashMap<>(Math.max(4, requestsByKey.size() * 2));
+    i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {
-      responses.put(entry.getKey(), nodeFor(entry.getKey()).await(entry.getValue()));
+      responses.put(entry.getKey(), nodeOf[i++].await(entry.getValue()));
     }
     return responses;
   }

@@ -17,9 +17,28 @@ final class MetaCodec {
   private MetaCodec() {
   }
 
-  static final class Encoder extends MessageToByteEncoder<MetaRequest> {
+  /** Several requests written as one message: one hand-over to the event loop, one buffer. */
+  record Batch(List<MetaRequest> requests) {
+  }
+
+  static final class Encoder extends MessageToByteEncoder<Object> {
     @Override
-    protected void encode(ChannelHandlerContext ctx, MetaRequest request, ByteBuf out) {
+    public boolean acceptOutboundMessage(Object message) {
+      return message instanceof MetaRequest || message instanceof Batch;
+    }
+
+    @Override
+    protected void encode(ChannelHandlerContext ctx, Object message, ByteBuf out) {
+      if (message instanceof Batch batch) {
+        for (MetaRequest request : batch.requests()) {
+          encode(request, out);
+        }
+      } else {
+        encode((MetaRequest) message, out);
+      }
+    }
+
+    private static void encode(MetaRequest request, ByteBuf out) {
       out.writeBytes(request.line).writeBytes(CRLF);
       if (request.data != null) {
         out.writeBytes(request.data).writeBytes(CRLF);

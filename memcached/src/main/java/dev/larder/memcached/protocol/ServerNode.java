@@ -93,10 +93,7 @@ public final class ServerNode implements AutoCloseable {
   /** Writes the requests on one connection with one flush: one round trip for the whole batch. */
   public void sendAll(List<MetaRequest> requests) {
     Channel channel = channel();
-    for (MetaRequest request : requests) {
-      channel.write(request);
-    }
-    channel.flush();
+    channel.writeAndFlush(requests.size() == 1 ? requests.get(0) : new MetaCodec.Batch(requests));
     flushes.increment();
   }
 
@@ -190,8 +187,12 @@ public final class ServerNode implements AutoCloseable {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
-      if (message instanceof MetaRequest request) {
-        pending.add(request);
+      if (message instanceof MetaRequest || message instanceof MetaCodec.Batch) {
+        if (message instanceof MetaRequest request) {
+          pending.add(request);
+        } else {
+          pending.addAll(((MetaCodec.Batch) message).requests());
+        }
         promise.addListener(written -> {
           if (!written.isSuccess()) {
             // A request that did not go out would misalign every answer after it.
