@@ -1,10 +1,10 @@
 package dev.larder.benchmarks;
 
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,12 +53,14 @@ public class BulkBenchmark {
     entrySets = new Map[BATCHES];
     int next = 0;
     for (int b = 0; b < BATCHES; b++) {
-      Set<Integer> keys = new LinkedHashSet<>();
+      // Sorted: every batch takes its keys in one global order. The RI locks keys one by one in
+      // iteration order and deadlocks on concurrent putAll of overlapping batches otherwise.
+      Set<Integer> keys = new TreeSet<>();
       while (keys.size() < BATCH) {
         keys.add(samples[next++ % samples.length] ^ (b & 1)); // distinct keys per batch
       }
       keySets[b] = keys;
-      Map<Integer, Integer> entries = new HashMap<>();
+      Map<Integer, Integer> entries = new TreeMap<>();
       keys.forEach(key -> entries.put(key, key));
       entrySets[b] = entries;
     }

@@ -63,7 +63,9 @@ public final class Report {
       }
       System.out.println(header);
       System.out.println(rule);
-      for (String cache : group.getValue().get(runs.get(0)).keySet()) {
+      List<String> caches = new ArrayList<>();
+      group.getValue().values().forEach(r -> r.keySet().stream().filter(c -> !caches.contains(c)).forEach(caches::add));
+      for (String cache : caches) {
         StringBuilder row = new StringBuilder("| " + cache + " |");
         for (String run : runs) {
           Result result = group.getValue().get(run).get(cache);
@@ -137,9 +139,12 @@ public final class Report {
     CategoryChart chart = new CategoryChartBuilder().width(900).height(420).title(title)
         .xAxisTitle("cache").yAxisTitle(unit).build();
     chart.getStyler().setLegendVisible(runs.size() > 1);
+    // Every series needs the same categories: a cache missing from a run (a failed fork) plots as 0.
+    List<String> caches = new ArrayList<>();
+    runs.values().forEach(results -> results.keySet().stream().filter(c -> !caches.contains(c)).forEach(caches::add));
     for (Map.Entry<String, Map<String, Result>> run : runs.entrySet()) {
-      List<String> caches = new ArrayList<>(run.getValue().keySet());
-      List<Double> scores = caches.stream().map(cache -> run.getValue().get(cache).score()).toList();
+      List<Double> scores = caches.stream()
+          .map(cache -> run.getValue().containsKey(cache) ? run.getValue().get(cache).score() : 0.0).toList();
       chart.addSeries(run.getKey(), caches, scores);
     }
     String file = title.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "").toLowerCase(Locale.ROOT);
