@@ -132,7 +132,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         ? configuration.getStoreFactory() : manager.defaultStore();
     this.store = storeFactory.create(new StoreContext<>(
         manager.getURI(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
-        configuration.getWeigher(), new StoreEvents(), classLoader));
+        configuration.getWeigher(), new StoreEvents(), classLoader, configuration.getKeyType(),
+        configuration.getValueType()));
 
     this.statisticsName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheStatistics);
     this.configurationName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheConfiguration);

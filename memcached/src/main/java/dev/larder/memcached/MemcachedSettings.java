@@ -15,23 +15,37 @@ import java.util.Properties;
  * @param timeoutMillis how long a request may wait for its answer
  * @param connectTimeoutMillis how long a connection may take to open
  * @param connectionsPerServer pipelined connections to each server
+ * @param deserializationAllow more classes that values read back may contain, beyond the cache's
+ *     configured types, their packages and safe JDK types ({@link java.io.ObjectInputFilter} patterns,
+ *     {@code ;}-separated, e.g. {@code com.acme.**}); blank for none
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
     String prefix,
     int timeoutMillis,
     int connectTimeoutMillis,
-    int connectionsPerServer) {
+    int connectionsPerServer,
+    String deserializationAllow) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
   public static final String TIMEOUT = "larder.memcached.timeout.millis";
   public static final String CONNECT_TIMEOUT = "larder.memcached.connect.timeout.millis";
   public static final String CONNECTIONS = "larder.memcached.connections.per.server";
+  public static final String DESERIALIZATION_ALLOW = "larder.memcached.deserialization.allow";
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
     Objects.requireNonNull(prefix, "prefix");
+    deserializationAllow = deserializationAllow == null ? "" : deserializationAllow.trim();
+    if (!deserializationAllow.isEmpty()) {
+      try {
+        java.io.ObjectInputFilter.Config.createFilter(deserializationAllow);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(DESERIALIZATION_ALLOW + " is not a valid ObjectInputFilter pattern list: '"
+            + deserializationAllow + "' (" + e.getMessage() + ")", e);
+      }
+    }
     if (servers.isEmpty()) {
       throw new IllegalArgumentException(SERVERS + ": at least one memcached server is needed");
     }
@@ -45,7 +59,7 @@ public record MemcachedSettings(
 
   /** The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each. */
   public static MemcachedSettings servers(String servers) {
-    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2);
+    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "");
   }
 
   public static MemcachedSettings from(Properties properties) {
@@ -58,15 +72,23 @@ public record MemcachedSettings(
         properties.getProperty(PREFIX, "larder").trim(),
         intSetting(properties, TIMEOUT, 1000),
         intSetting(properties, CONNECT_TIMEOUT, 1000),
-        intSetting(properties, CONNECTIONS, 2));
+        intSetting(properties, CONNECTIONS, 2),
+        properties.getProperty(DESERIALIZATION_ALLOW, ""));
   }
 
   public MemcachedSettings withPrefix(String newPrefix) {
-    return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer);
+    return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
+        deserializationAllow);
   }
 
   public MemcachedSettings withTimeoutMillis(int timeout) {
-    return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer);
+    return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer,
+        deserializationAllow);
+  }
+
+  /** These settings, also allowing the classes {@code patterns} match to be read back. */
+  public MemcachedSettings withDeserializationAllow(String patterns) {
+    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer, patterns);
   }
 
   private static int intSetting(Properties properties, String name, int defaultValue) {

@@ -48,6 +48,8 @@ import javax.cache.CacheException;
  */
 final class MemcachedStore<K, V> implements Store<K, V> {
 
+  private static final System.Logger LOG = System.getLogger(MemcachedStore.class.getName());
+
   /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
   static final long GENERATION_REFRESH_MILLIS = 1000;
   private static final int MAX_KEY_LENGTH = 250;
@@ -60,6 +62,8 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   private final MemcachedClient client;
   private final Serializer serializer;
   private final ClassLoader classLoader;
+  /** What values and keys read back may contain: see {@link DeserializationAllowList}. */
+  private final java.io.ObjectInputFilter allowList;
   private final String namespace;
   private final String generationKey;
   private final Cache<String, Object> recentValues = Caffeine.newBuilder().weakValues().build();
@@ -73,11 +77,15 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   private volatile long generation;
   private volatile long generationReadAt;
 
-  MemcachedStore(SharedClients.Lease lease, Serializer serializer, String prefix, StoreContext<K, V> context) {
+  MemcachedStore(SharedClients.Lease lease, Serializer serializer, MemcachedSettings settings,
+      StoreContext<K, V> context) {
+    String prefix = settings.prefix();
     this.lease = lease;
     this.client = lease.client();
     this.serializer = serializer;
     this.classLoader = context.classLoader();
+    this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
+        settings.deserializationAllow(), -1);
     String scope = encode(context.managerUri().toString()) + ":" + encode(context.cacheName());
     if (prefix.length() + scope.length() > 120) {
       scope = "h" + hash(scope.getBytes(StandardCharsets.UTF_8));
@@ -129,7 +137,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       MetaResponse read = node.execute(MetaRequest.get(memcachedKey, "v c"));
       String cas = read.is("VA") ? read.flag('c') : null;
-      StoreEntry<V> current = toEntry(memcachedKey, keyBytes, read);
+      StoreEntry<V> current = toEntryBeforeWrite(memcachedKey, keyBytes, read);
       StoreEntry<V> next = remapping.apply(key, current);
       if (next == current) {
         return current;
@@ -180,7 +188,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
     }
     remember(memcachedKey, written.flag('c'), entry.value());
-    return toEntry(memcachedKey, keyBytes, previous);
+    return toEntryBeforeWrite(memcachedKey, keyBytes, previous);
   }
 
   /**
@@ -209,7 +217,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         String memcachedKey = read.getKey();
         K key = pending.get(memcachedKey);
         String cas = read.getValue().is("VA") ? read.getValue().flag('c') : null;
-        StoreEntry<V> current = toEntry(memcachedKey, keyBytes.get(memcachedKey), read.getValue());
+        StoreEntry<V> current = toEntryBeforeWrite(memcachedKey, keyBytes.get(memcachedKey), read.getValue());
         StoreEntry<V> next = remapping.apply(key, current);
         if (next == current || (next == null && cas == null)) {
           results.put(key, next);
@@ -444,7 +452,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (keyBytes.length > 0 && keyBytes[0] == 'x') {
       return (K) keysBySurrogate.get(new String(keyBytes, 1, keyBytes.length - 1, StandardCharsets.US_ASCII));
     }
-    return (K) serializer.deserialize(keyBytes, classLoader);
+    return (K) serializer.deserialize(keyBytes, classLoader, allowList);
   }
 
   /** The memcached key of a serialized key in the current generation. */
@@ -532,13 +540,27 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     V value = reference == null ? null : (V) recentValues.getIfPresent(reference);
     if (value == null) {
       @SuppressWarnings("unchecked")
-      V deserialized = (V) serializer.deserialize(envelope.value(), classLoader);
+      V deserialized = (V) serializer.deserialize(envelope.value(), classLoader, allowList);
       value = deserialized;
       if (reference != null) {
         recentValues.put(reference, value);
       }
     }
     return new StoreEntry<>(value, envelope.deadline);
+  }
+
+  /**
+   * {@link #toEntry} for a path about to overwrite the item: an item that cannot be read (written by
+   * something else, or refused by the allow-list) counts as absent, so writing the key repairs it.
+   */
+  private StoreEntry<V> toEntryBeforeWrite(String memcachedKey, byte[] keyBytes, MetaResponse response) {
+    try {
+      return toEntry(memcachedKey, keyBytes, response);
+    } catch (CacheException unreadable) {
+      LOG.log(System.Logger.Level.WARNING, "Overwriting the unreadable item " + memcachedKey + ": "
+          + unreadable.getMessage());
+      return null;
+    }
   }
 
   private void remember(String memcachedKey, String cas, V value) {

@@ -48,7 +48,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
     }
     SharedClients.Lease lease = SharedClients.acquire(settings);
     try {
-      return new MemcachedStore<>(lease, serializer, settings.prefix(), context);
+      return new MemcachedStore<>(lease, serializer, settings, context);
     } catch (RuntimeException e) {
       lease.release();
       throw e;

@@ -7,4 +7,15 @@ public interface Serializer {
   byte[] serialize(Object object);
 
   Object deserialize(byte[] bytes, ClassLoader classLoader);
+
+  /**
+   * Deserializes only what {@code filter} allows. Bytes read from memcached come from whoever can
+   * reach its port: a serializer that can instantiate arbitrary classes must apply the filter. The
+   * default ignores it, for serializers that cannot (JSON into fixed types, for example).
+   *
+   * @throws javax.cache.CacheException naming the class if the filter rejects one
+   */
+  default Object deserialize(byte[] bytes, ClassLoader classLoader, java.io.ObjectInputFilter filter) {
+    return deserialize(bytes, classLoader);
+  }
 }

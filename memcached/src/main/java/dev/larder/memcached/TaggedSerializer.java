@@ -3,6 +3,8 @@ package dev.larder.memcached;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -54,6 +56,11 @@ public final class TaggedSerializer implements Serializer {
 
   @Override
   public Object deserialize(byte[] bytes, ClassLoader classLoader) {
+    return deserialize(bytes, classLoader, null);
+  }
+
+  @Override
+  public Object deserialize(byte[] bytes, ClassLoader classLoader, ObjectInputFilter filter) {
     if (bytes.length == 0) {
       throw new CacheException("Cannot deserialize an empty value");
     }
@@ -67,7 +74,31 @@ public final class TaggedSerializer implements Serializer {
       case JAVA:
         try (ObjectInputStream in = new LoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
-          return in.readObject();
+          String[] rejected = new String[1];
+          if (filter != null) {
+            // The exception a filter causes names no class: remember which one it refused.
+            in.setObjectInputFilter(info -> {
+              ObjectInputFilter.Status status = filter.checkInput(info);
+              if (status == ObjectInputFilter.Status.REJECTED && rejected[0] == null) {
+                rejected[0] = info.serialClass() != null ? info.serialClass().getName()
+                    : "graph (depth " + info.depth() + ", " + info.streamBytes() + " bytes)";
+              }
+              return status;
+            });
+          }
+          try {
+            return in.readObject();
+          } catch (InvalidClassException e) {
+            if (rejected[0] == null) {
+              throw e;
+            }
+            throw new CacheException("Refused to deserialize a " + rejected[0] + " read from memcached: it is not"
+                + " among the cache's key and value types, their packages or the safe JDK types; if it is yours,"
+                + " allow it with " + MemcachedSettings.DESERIALIZATION_ALLOW + " (for example com.acme.**)", e);
+          }
+        } catch (InvalidClassException e) {
+          throw new CacheException("Cannot deserialize a " + e.classname + " read from memcached: " + e.getMessage()
+              + " (did the class change since the value was written?)", e);
         } catch (IOException | ClassNotFoundException e) {
           throw new CacheException("Cannot deserialize a value read from memcached: " + e, e);
         }

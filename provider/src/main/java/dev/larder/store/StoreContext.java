@@ -11,6 +11,8 @@ import java.net.URI;
  * @param maximumWeight the maximum total weight, or {@code -1} for no bound
  * @param weigher weighs an entry when {@code maximumWeight} is set
  * @param listener told about entries the store drops by itself (expired, evicted)
+ * @param keyType the configured key type ({@code Object} if none)
+ * @param valueType the configured value type ({@code Object} if none)
  */
 public record StoreContext<K, V>(
     URI managerUri,
@@ -19,7 +21,9 @@ public record StoreContext<K, V>(
     long maximumWeight,
     Weigher<? super K, ? super V> weigher,
     StoreListener<K, V> listener,
-    ClassLoader classLoader) {
+    ClassLoader classLoader,
+    Class<K> keyType,
+    Class<V> valueType) {
 
   /** Weighs one entry for a weight-bounded store. */
   @FunctionalInterface

@@ -1,0 +1,106 @@
+package dev.larder.memcached;
+
+import java.io.ObjectInputFilter;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which classes may be deserialized from what memcached holds: anyone who can reach a memcached port
+ * can plant bytes under Larder's keys, and Java deserialization of an arbitrary class graph can run
+ * code ("gadget chains"). Allowed: the cache's configured key and value types and anything in their
+ * packages, safe JDK value types (boxed primitives, {@code String}, {@code java.math}, {@code java.time},
+ * the standard collections, {@code Date}, {@code UUID}, ...), arrays of those, and the patterns given
+ * in {@value MemcachedSettings#DESERIALIZATION_ALLOW} ({@link ObjectInputFilter} syntax, for example
+ * {@code com.acme.**}). Everything else is rejected, as are graphs deeper than 64 or larger than the
+ * item size limit.
+ */
+final class DeserializationAllowList implements ObjectInputFilter {
+
+  private static final Set<String> JDK_CLASSES = Set.of(
+      "java.lang.String", "java.lang.Boolean", "java.lang.Character", "java.lang.Byte", "java.lang.Short",
+      "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
+      "java.lang.Enum", "java.lang.Object",
+      "java.util.ArrayList", "java.util.LinkedList", "java.util.HashMap", "java.util.LinkedHashMap",
+      "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet",
+      "java.util.ArrayDeque", "java.util.EnumMap", "java.util.EnumSet", "java.util.Date", "java.util.UUID",
+      "java.util.Locale", "java.util.Currency", "java.util.Optional", "java.util.BitSet",
+      "java.util.Arrays$ArrayList", "java.util.Collections$EmptyList", "java.util.Collections$EmptyMap",
+      "java.util.Collections$EmptySet", "java.util.Collections$SingletonList",
+      "java.util.Collections$SingletonMap", "java.util.Collections$SingletonSet",
+      "java.util.Collections$UnmodifiableCollection", "java.util.Collections$UnmodifiableList",
+      "java.util.Collections$UnmodifiableRandomAccessList", "java.util.Collections$UnmodifiableMap",
+      "java.util.Collections$UnmodifiableSet", "java.util.Collections$UnmodifiableSortedMap",
+      "java.util.Collections$UnmodifiableSortedSet", "java.util.ImmutableCollections$ListN",
+      "java.util.ImmutableCollections$List12", "java.util.ImmutableCollections$SetN",
+      "java.util.ImmutableCollections$Set12", "java.util.ImmutableCollections$MapN",
+      "java.util.ImmutableCollections$Map1", "java.util.CollSer",
+      "java.util.concurrent.ConcurrentHashMap", "java.util.concurrent.ConcurrentHashMap$Segment",
+      "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.atomic.AtomicInteger",
+      "java.util.concurrent.atomic.AtomicLong", "java.net.URI", "java.sql.Date", "java.sql.Timestamp");
+
+  private static final List<String> JDK_PACKAGES = List.of("java.math.", "java.time.");
+  private static final long MAX_DEPTH = 64;
+
+  private final List<Class<?>> types;
+  private final List<String> packages;
+  private final ObjectInputFilter patterns;
+  private final long maxBytes;
+
+  /**
+   * @param types the cache's configured key and value types ({@code Object} adds nothing)
+   * @param patterns more allowed classes, in {@link ObjectInputFilter} pattern syntax, or blank
+   * @param maxBytes the largest stream to accept, or -1
+   */
+  DeserializationAllowList(List<Class<?>> types, String patterns, long maxBytes) {
+    this.types = types.stream().filter(type -> type != Object.class).toList();
+    this.packages = this.types.stream().map(Class::getPackageName).filter(name -> !name.startsWith("java."))
+        .distinct().map(name -> name + ".").toList();
+    this.patterns = patterns == null || patterns.isBlank() ? null
+        : ObjectInputFilter.Config.createFilter(patterns.trim() + ";!*");
+    this.maxBytes = maxBytes;
+  }
+
+  @Override
+  public Status checkInput(FilterInfo info) {
+    if (info.depth() > MAX_DEPTH || (maxBytes > 0 && info.streamBytes() > maxBytes)) {
+      return Status.REJECTED;
+    }
+    Class<?> type = info.serialClass();
+    if (type == null) {
+      return Status.UNDECIDED;
+    }
+    while (type.isArray()) {
+      type = type.getComponentType();
+    }
+    if (type.isPrimitive() || allowed(type)) {
+      return Status.ALLOWED;
+    }
+    if (patterns != null && patterns.checkInput(info) == Status.ALLOWED) {
+      return Status.ALLOWED;
+    }
+    return Status.REJECTED;
+  }
+
+  private boolean allowed(Class<?> type) {
+    String name = type.getName();
+    if (JDK_CLASSES.contains(name)) {
+      return true;
+    }
+    for (String jdkPackage : JDK_PACKAGES) {
+      if (name.startsWith(jdkPackage)) {
+        return true;
+      }
+    }
+    for (Class<?> configured : types) {
+      if (configured.isAssignableFrom(type)) {
+        return true;
+      }
+    }
+    for (String allowedPackage : packages) {
+      if (name.startsWith(allowedPackage)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

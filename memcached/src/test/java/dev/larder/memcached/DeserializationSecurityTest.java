@@ -1,0 +1,122 @@
+package dev.larder.memcached;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.larder.LarderCache;
+import dev.larder.configuration.LarderConfiguration;
+import dev.larder.memcached.protocol.MemcachedClient;
+import dev.larder.memcached.protocol.MetaRequest;
+import dev.larder.spi.LarderCachingProvider;
+import dev.larder.store.StoreEntry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Whoever can reach memcached can plant bytes under Larder's keys: they must never run code here. */
+class DeserializationSecurityTest {
+
+  /** Stands for a gadget chain: code in readObject is what such an attack runs. */
+  public static final class Gadget implements Serializable {
+    static volatile boolean ran;
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      ran = true;
+    }
+  }
+
+  /** An application value class: allowed because the cache is configured with it. */
+  public record Profile(String name, List<String> roles) implements Serializable {}
+
+  private final List<CacheManager> managers = new ArrayList<>();
+  private String servers;
+  private String prefix;
+
+  @BeforeEach
+  void setUp() {
+    servers = MemcachedServers.shared();
+    prefix = "d" + Long.toString(System.nanoTime(), 36);
+    Gadget.ran = false;
+  }
+
+  @AfterEach
+  void tearDown() {
+    managers.forEach(CacheManager::close);
+  }
+
+  private <V> LarderCache<String, V> cache(String managerUri, Class<V> valueType) {
+    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create(managerUri),
+        getClass().getClassLoader());
+    managers.add(manager);
+    LarderConfiguration<String, V> configuration = new LarderConfiguration<String, V>()
+        .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(servers).withPrefix(prefix)));
+    configuration.setTypes(String.class, valueType);
+    @SuppressWarnings("unchecked")
+    LarderCache<String, V> cache = manager.createCache("values", configuration).unwrap(LarderCache.class);
+    return cache;
+  }
+
+  @Test
+  void aPlantedPayloadOfAnotherClassIsRefusedAndNeverRuns() throws IOException {
+    LarderCache<String, String> cache = cache("app:security", String.class);
+    cache.put("session", "ok");
+    cache.put("other", "fine");
+
+    // A foreign client overwrites the item with a well-formed envelope around a serialized gadget.
+    MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
+    byte[] keyBytes = TaggedSerializer.INSTANCE.serialize("session");
+    String memcachedKey = store.memcachedKey(keyBytes);
+    ByteArrayOutputStream payload = new ByteArrayOutputStream();
+    payload.write(TaggedSerializer.JAVA);
+    try (ObjectOutputStream out = new ObjectOutputStream(payload)) {
+      out.writeObject(new Gadget());
+    }
+    byte[] envelope = Envelope.encode(keyBytes, payload.toByteArray(), StoreEntry.NEVER);
+    MemcachedClient client = cache.unwrap(MemcachedClient.class);
+    assertThat(client.execute(memcachedKey, MetaRequest.set(memcachedKey, envelope, "T0")).code()).isEqualTo("HD");
+
+    assertThatThrownBy(() -> cache.get("session"))
+        .isInstanceOf(CacheException.class)
+        .hasMessageContaining(Gadget.class.getName())
+        .hasMessageContaining(MemcachedSettings.DESERIALIZATION_ALLOW);
+    assertThat(Gadget.ran).as("the gadget's readObject ran").isFalse();
+    // The cache stays usable: other keys read, the poisoned key can be overwritten.
+    assertThat(cache.get("other")).isEqualTo("fine");
+    cache.put("session", "restored");
+    assertThat(cache.get("session")).isEqualTo("restored");
+  }
+
+  @Test
+  void garbageUnderLarderKeysIsAClearErrorNotACrash() {
+    LarderCache<String, String> cache = cache("app:garbage", String.class);
+    cache.put("k", "v");
+    MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
+    String memcachedKey = store.memcachedKey(TaggedSerializer.INSTANCE.serialize("k"));
+    cache.unwrap(MemcachedClient.class)
+        .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(), "T0"));
+    assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheException.class).hasMessageContaining(memcachedKey);
+    cache.put("k", "again");
+    assertThat(cache.get("k")).isEqualTo("again");
+  }
+
+  @Test
+  void theConfiguredValueTypeAndItsPackageAreReadBackFromAnotherClient() {
+    LarderCache<String, Profile> writer = cache("app:profiles", Profile.class);
+    writer.put("ada", new Profile("Ada", List.of("admin")));
+    // Another manager and client: nothing cached locally, the value is deserialized from memcached.
+    LarderCache<String, Profile> reader = cache("app:profiles", Profile.class);
+    assertThat(reader.unwrap(MemcachedClient.class)).isSameAs(writer.unwrap(MemcachedClient.class));
+    assertThat(reader.get("ada")).isEqualTo(new Profile("Ada", List.of("admin")));
+  }
+}
