@@ -1,6 +1,5 @@
 package dev.larder.benchmarks;
 
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -42,12 +41,7 @@ public class BulkBenchmark {
   @SuppressWarnings("unchecked")
   public void setUp() {
     target = Caches.create(cache, "bulk", Integer.class, Integer.class, Caches.Setup.byReference(), ReadWriteBenchmark.KEYS);
-    Set<Integer> all = new HashSet<>();
-    for (int i = 0; i < ReadWriteBenchmark.KEYS; i++) {
-      target.put(i, i);
-      all.add(i);
-    }
-    Caches.requireAllPresent(target, all, cache);
+    Caches.populate(target, ReadWriteBenchmark.KEYS, i -> i, cache);
     int[] samples = Zipf.samples(ReadWriteBenchmark.KEYS, 0.9, BATCH * BATCHES * 2, 42);
     keySets = new Set[BATCHES];
     entrySets = new Map[BATCHES];

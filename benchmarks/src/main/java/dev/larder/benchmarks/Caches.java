@@ -128,6 +128,19 @@ final class Caches {
     return BenchCache.of(manager.createCache(cacheName, configuration));
   }
 
+  /**
+   * Puts {@code keys} entries (key i, value {@code value.apply(i)}) and fails the run if the cache does
+   * not then hold every one of them (a silently bounded peer would measure misses).
+   */
+  static <V> void populate(BenchCache<Integer, V> cache, int keys, java.util.function.IntFunction<V> value, String name) {
+    Set<Integer> all = new java.util.HashSet<>();
+    for (int i = 0; i < keys; i++) {
+      cache.put(i, value.apply(i));
+      all.add(i);
+    }
+    requireAllPresent(cache, all, name);
+  }
+
   /** Fails the run if a cache does not hold everything it was given (a silently bounded peer). */
   static <K> void requireAllPresent(BenchCache<K, ?> cache, Set<K> keys, String name) {
     for (K key : keys) {

@@ -1,7 +1,5 @@
 package dev.larder.benchmarks;
 
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,17 +33,8 @@ public class ExpiryStatisticsBenchmark {
   public void setUp() {
     target = Caches.create(cache, "expiryStatistics", Integer.class, Integer.class,
         new Caches.Setup(false, true), ReadWriteBenchmark.KEYS);
-    Set<Integer> all = new HashSet<>();
-    for (int i = 0; i < ReadWriteBenchmark.KEYS; i++) {
-      target.put(i, i);
-      all.add(i);
-    }
-    Caches.requireAllPresent(target, all, cache);
-    int[] samples = Zipf.samples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
-    keys = new Integer[samples.length];
-    for (int i = 0; i < samples.length; i++) {
-      keys[i] = samples[i];
-    }
+    Caches.populate(target, ReadWriteBenchmark.KEYS, i -> i, cache);
+    keys = Zipf.boxedSamples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
   }
 
   @Benchmark

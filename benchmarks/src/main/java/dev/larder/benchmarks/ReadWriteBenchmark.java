@@ -1,7 +1,5 @@
 package dev.larder.benchmarks;
 
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,17 +40,8 @@ public class ReadWriteBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     target = Caches.create(cache, "readWrite", Integer.class, Integer.class, Caches.Setup.byReference(), KEYS);
-    Set<Integer> all = new HashSet<>();
-    for (int i = 0; i < KEYS; i++) {
-      target.put(i, i);
-      all.add(i);
-    }
-    Caches.requireAllPresent(target, all, cache);
-    int[] samples = Zipf.samples(KEYS, 0.9, SAMPLES, 42);
-    keys = new Integer[SAMPLES];
-    for (int i = 0; i < SAMPLES; i++) {
-      keys[i] = samples[i]; // boxed once here, not in the measured loop
-    }
+    Caches.populate(target, KEYS, i -> i, cache);
+    keys = Zipf.boxedSamples(KEYS, 0.9, SAMPLES, 42);
   }
 
   /** Each thread walks the samples from its own random start. */

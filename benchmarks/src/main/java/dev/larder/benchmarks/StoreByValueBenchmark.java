@@ -1,8 +1,6 @@
 package dev.larder.benchmarks;
 
 import java.io.Serializable;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -49,17 +47,8 @@ public class StoreByValueBenchmark {
   public void setUp() {
     target = Caches.create(cache, "byValue", Integer.class, Profile.class,
         new Caches.Setup(true, false), ReadWriteBenchmark.KEYS);
-    Set<Integer> all = new HashSet<>();
-    for (int i = 0; i < ReadWriteBenchmark.KEYS; i++) {
-      target.put(i, new Profile(i));
-      all.add(i);
-    }
-    Caches.requireAllPresent(target, all, cache);
-    int[] samples = Zipf.samples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
-    keys = new Integer[samples.length];
-    for (int i = 0; i < samples.length; i++) {
-      keys[i] = samples[i];
-    }
+    Caches.populate(target, ReadWriteBenchmark.KEYS, Profile::new, cache);
+    keys = Zipf.boxedSamples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
   }
 
   @Benchmark

@@ -8,6 +8,16 @@ final class Zipf {
   private Zipf() {
   }
 
+  /** {@link #samples}, boxed once here so that the measured loops do not box. */
+  static Integer[] boxedSamples(int items, double exponent, int samples, long seed) {
+    int[] raw = samples(items, exponent, samples, seed);
+    Integer[] boxed = new Integer[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      boxed[i] = raw[i];
+    }
+    return boxed;
+  }
+
   /**
    * {@code samples} indexes in {@code [0, items)}, rank {@code r} drawn with probability proportional
    * to {@code 1 / r^exponent}, ranks mapped to indexes by a random permutation (hot keys not adjacent).

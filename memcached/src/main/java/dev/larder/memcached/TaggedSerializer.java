@@ -1,14 +1,13 @@
 package dev.larder.memcached;
 
+import dev.larder.copy.ClassLoaderObjectInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
-import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -72,7 +71,7 @@ public final class TaggedSerializer implements Serializer {
       case INTEGER:
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
       case JAVA:
-        try (ObjectInputStream in = new LoaderObjectInputStream(
+        try (ObjectInputStream in = new ClassLoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
           String[] rejected = new String[1];
           if (filter != null) {
@@ -105,27 +104,6 @@ public final class TaggedSerializer implements Serializer {
       default:
         throw new CacheException("Cannot deserialize a value read from memcached: unknown tag "
             + bytes[0] + " in " + Arrays.toString(Arrays.copyOf(bytes, Math.min(bytes.length, 16))));
-    }
-  }
-
-  private static final class LoaderObjectInputStream extends ObjectInputStream {
-    private final ClassLoader classLoader;
-
-    LoaderObjectInputStream(InputStream in, ClassLoader classLoader) throws IOException {
-      super(in);
-      this.classLoader = classLoader;
-    }
-
-    @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-      if (classLoader != null) {
-        try {
-          return Class.forName(desc.getName(), false, classLoader);
-        } catch (ClassNotFoundException e) {
-          // fall back to the default resolution
-        }
-      }
-      return super.resolveClass(desc);
     }
   }
 }

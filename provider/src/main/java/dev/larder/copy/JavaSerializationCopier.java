@@ -3,11 +3,9 @@ package dev.larder.copy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.NotSerializableException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 
 /** Copies through Java serialization: works for any {@code Serializable} graph; the fallback copier. */
 public final class JavaSerializationCopier implements Copier {
@@ -36,28 +34,6 @@ public final class JavaSerializationCopier implements Copier {
     } catch (IOException | ClassNotFoundException e) {
       throw new IllegalArgumentException("Cannot copy a " + object.getClass().getName()
           + " for a store-by-value cache: reading it back failed: " + e, e);
-    }
-  }
-
-  /** Resolves classes with the cache manager's class loader first. */
-  private static final class ClassLoaderObjectInputStream extends ObjectInputStream {
-    private final ClassLoader classLoader;
-
-    ClassLoaderObjectInputStream(InputStream in, ClassLoader classLoader) throws IOException {
-      super(in);
-      this.classLoader = classLoader;
-    }
-
-    @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-      if (classLoader != null) {
-        try {
-          return Class.forName(desc.getName(), false, classLoader);
-        } catch (ClassNotFoundException e) {
-          // fall through to the default resolution (primitives, the JDK's classes)
-        }
-      }
-      return super.resolveClass(desc);
     }
   }
 }

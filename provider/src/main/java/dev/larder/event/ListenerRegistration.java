@@ -1,6 +1,5 @@
 package dev.larder.event;
 
-import java.io.Closeable;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,14 +91,7 @@ final class ListenerRegistration<K, V> {
   }
 
   static void closeQuietly(Object resource) {
-    if (resource instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        System.getLogger(ListenerRegistration.class.getName())
-            .log(System.Logger.Level.WARNING, "Closing " + resource.getClass().getName() + " failed", e);
-      }
-    } else if (resource instanceof Closeable closeable) {
+    if (resource instanceof AutoCloseable closeable) { // Closeable included
       try {
         closeable.close();
       } catch (Exception e) {
