@@ -267,6 +267,35 @@ class MemcachedStoreTest {
   }
 
   @Test
+  void closingAManagerDuringAnOutageIsPromptAndLeavesNoThreadBehind() throws Exception {
+    java.util.function.Supplier<Long> larderThreads = () -> Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .filter(thread -> thread.getName().startsWith("larder-memcached") || thread.getName().startsWith("larder-app:outage"))
+        .count();
+    long before = larderThreads.get();
+    try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11332).start()) {
+      CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create("app:outage"),
+          getClass().getClassLoader());
+      LarderCache<String, String> cache = cache(manager, "outage",
+          MemcachedSettings.servers(server.address()).withPrefix(prefix).withTimeoutMillis(500));
+      cache.put("k", "v");
+      cache.loadAll(java.util.Set.of("k"), false, null); // starts the manager's executor
+      assertThat(larderThreads.get()).isGreaterThan(before);
+
+      server.kill();
+      assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheException.class);
+      long started = System.nanoTime();
+      manager.close();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("close, ms").isLessThan(3_000);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (larderThreads.get() > before && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(larderThreads.get()).as("Larder threads left running").isEqualTo(before);
+  }
+
+  @Test
   void aServerKilledAndRestartedCostsErrorsThenWorksAgain() throws Exception {
     try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11331).start()) {
       MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix(prefix).withTimeoutMillis(500);
