@@ -1,0 +1,119 @@
+package dev.larder.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.persistence.Cacheable;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.OneToMany;
+import jakarta.persistence.CascadeType;
+import jakarta.persistence.FetchType;
+import java.util.ArrayList;
+import java.util.List;
+import javax.cache.Caching;
+import org.hibernate.SessionFactory;
+import org.hibernate.annotations.Cache;
+import org.hibernate.annotations.CacheConcurrencyStrategy;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.Test;
+
+/** Hibernate ORM 6's second-level cache (hibernate-jcache) on Larder: entity, collection and query caches. */
+class HibernateSecondLevelCacheTest {
+
+  @Entity(name = "Author")
+  @Cacheable
+  @Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
+  public static class Author {
+    @Id
+    Long id;
+    String name;
+    @OneToMany(cascade = CascadeType.ALL, fetch = FetchType.LAZY)
+    @Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
+    List<Book> books = new ArrayList<>();
+
+    protected Author() {
+    }
+
+    Author(Long id, String name) {
+      this.id = id;
+      this.name = name;
+    }
+  }
+
+  @Entity(name = "Book")
+  @Cacheable
+  @Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
+  public static class Book {
+    @Id
+    Long id;
+    String title;
+
+    protected Book() {
+    }
+
+    Book(Long id, String title) {
+      this.id = id;
+      this.title = title;
+    }
+  }
+
+  private static SessionFactory sessionFactory() {
+    StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
+        .applySetting("hibernate.connection.url", "jdbc:h2:mem:larder;DB_CLOSE_DELAY=-1")
+        .applySetting("hibernate.connection.username", "sa")
+        .applySetting("hibernate.hbm2ddl.auto", "create-drop")
+        .applySetting("hibernate.cache.use_second_level_cache", "true")
+        .applySetting("hibernate.cache.use_query_cache", "true")
+        .applySetting("hibernate.cache.region.factory_class", "jcache")
+        .applySetting("hibernate.javax.cache.provider", "dev.larder.spi.LarderCachingProvider")
+        .applySetting("hibernate.javax.cache.missing_cache_strategy", "create")
+        .applySetting("hibernate.generate_statistics", "true")
+        .build();
+    return new MetadataSources(registry).addAnnotatedClass(Author.class).addAnnotatedClass(Book.class)
+        .buildMetadata().buildSessionFactory();
+  }
+
+  @Test
+  void entitiesCollectionsAndQueriesAreServedFromLarder() {
+    try (SessionFactory factory = sessionFactory()) {
+      factory.inTransaction(session -> {
+        Author author = new Author(1L, "Frank Herbert");
+        author.books.add(new Book(10L, "Dune"));
+        author.books.add(new Book(11L, "Dune Messiah"));
+        session.persist(author);
+      });
+      Statistics statistics = factory.getStatistics();
+      statistics.clear();
+
+      factory.inSession(session -> {
+        Author author = session.find(Author.class, 1L);
+        assertThat(author.name).isEqualTo("Frank Herbert");
+        assertThat(author.books).hasSize(2); // fills the collection cache
+      });
+      factory.inSession(session -> {
+        Author author = session.find(Author.class, 1L);
+        assertThat(author.books).extracting(book -> book.title).containsExactlyInAnyOrder("Dune", "Dune Messiah");
+      });
+      assertThat(statistics.getSecondLevelCacheHitCount()).as("second-level cache hits").isGreaterThanOrEqualTo(3);
+      assertThat(statistics.getCollectionFetchCount()).as("collection loads from the database").isEqualTo(1);
+
+      for (int i = 0; i < 2; i++) {
+        factory.inSession(session -> assertThat(session.createQuery("select b from Book b order by b.id", Book.class)
+            .setCacheable(true).getResultList()).hasSize(2));
+      }
+      assertThat(statistics.getQueryCacheHitCount()).isEqualTo(1);
+
+      Iterable<String> names = Caching.getCachingProvider().getCacheManager(
+          Caching.getCachingProvider().getDefaultURI(), Caching.getCachingProvider().getDefaultClassLoader()).getCacheNames();
+      assertThat(names).anyMatch(name -> name.endsWith("Author"));
+    }
+    // Hibernate closes the cache manager with the SessionFactory; the next one gets a fresh manager.
+    try (SessionFactory again = sessionFactory()) {
+      again.inTransaction(session -> session.persist(new Book(20L, "Children of Dune")));
+      again.inSession(session -> assertThat(session.find(Book.class, 20L).title).isEqualTo("Children of Dune"));
+    }
+  }
+}
