@@ -18,6 +18,9 @@ import java.util.Properties;
  * @param deserializationAllow more classes that values read back may contain, beyond the cache's
  *     configured types, their packages and safe JDK types ({@link java.io.ObjectInputFilter} patterns,
  *     {@code ;}-separated, e.g. {@code com.acme.**}); blank for none
+ * @param failuresAsMisses when a server is down or too slow: {@code false} (default), the call fails
+ *     with a {@code CacheException} naming the server; {@code true}, a read is a miss and a write is
+ *     skipped, counted and logged, so a dead server costs cache misses, not errors
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
@@ -25,7 +28,8 @@ public record MemcachedSettings(
     int timeoutMillis,
     int connectTimeoutMillis,
     int connectionsPerServer,
-    String deserializationAllow) {
+    String deserializationAllow,
+    boolean failuresAsMisses) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
@@ -33,6 +37,8 @@ public record MemcachedSettings(
   public static final String CONNECT_TIMEOUT = "larder.memcached.connect.timeout.millis";
   public static final String CONNECTIONS = "larder.memcached.connections.per.server";
   public static final String DESERIALIZATION_ALLOW = "larder.memcached.deserialization.allow";
+  /** {@code throw} (the default) or {@code miss}: see {@link #failuresAsMisses}. */
+  public static final String ON_FAILURE = "larder.memcached.on.failure";
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
@@ -59,7 +65,7 @@ public record MemcachedSettings(
 
   /** The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each. */
   public static MemcachedSettings servers(String servers) {
-    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "");
+    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false);
   }
 
   public static MemcachedSettings from(Properties properties) {
@@ -73,22 +79,38 @@ public record MemcachedSettings(
         intSetting(properties, TIMEOUT, 1000),
         intSetting(properties, CONNECT_TIMEOUT, 1000),
         intSetting(properties, CONNECTIONS, 2),
-        properties.getProperty(DESERIALIZATION_ALLOW, ""));
+        properties.getProperty(DESERIALIZATION_ALLOW, ""),
+        onFailure(properties.getProperty(ON_FAILURE, "throw")));
   }
 
   public MemcachedSettings withPrefix(String newPrefix) {
     return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow);
+        deserializationAllow, failuresAsMisses);
   }
 
   public MemcachedSettings withTimeoutMillis(int timeout) {
     return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow);
+        deserializationAllow, failuresAsMisses);
   }
 
   /** These settings, also allowing the classes {@code patterns} match to be read back. */
   public MemcachedSettings withDeserializationAllow(String patterns) {
-    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer, patterns);
+    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer, patterns,
+        failuresAsMisses);
+  }
+
+  /** These settings, with a dead or slow server costing misses and skipped writes instead of errors. */
+  public MemcachedSettings withFailuresAsMisses(boolean asMisses) {
+    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
+        deserializationAllow, asMisses);
+  }
+
+  private static boolean onFailure(String value) {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "throw" -> false;
+      case "miss" -> true;
+      default -> throw new IllegalArgumentException(ON_FAILURE + " must be 'throw' or 'miss', was '" + value + "'");
+    };
   }
 
   private static int intSetting(Properties properties, String name, int defaultValue) {

@@ -6,6 +6,7 @@ import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.MetaRequest;
 import dev.larder.memcached.protocol.MetaResponse;
 import dev.larder.memcached.protocol.ServerNode;
+import dev.larder.memcached.protocol.ServerUnavailableException;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
@@ -76,10 +77,15 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   private final ConcurrentMap<String, Object> keysBySurrogate = new ConcurrentHashMap<>();
   private volatile long generation;
   private volatile long generationReadAt;
+  private final boolean failuresAsMisses;
+  /** Reads answered as misses and writes skipped because a server was down or too slow. */
+  private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
+  private volatile long lastFailureLog;
 
   MemcachedStore(SharedClients.Lease lease, Serializer serializer, MemcachedSettings settings,
       StoreContext<K, V> context) {
     String prefix = settings.prefix();
+    this.failuresAsMisses = settings.failuresAsMisses();
     this.lease = lease;
     this.client = lease.client();
     this.serializer = serializer;
@@ -92,22 +98,124 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
     this.namespace = prefix + ":" + scope + ":";
     this.generationKey = namespace + "gen";
-    refreshGeneration();
+    try {
+      refreshGeneration();
+    } catch (ServerUnavailableException e) {
+      if (!failuresAsMisses) {
+        throw e;
+      }
+      // Created during an outage: every call is a miss until the generation can be read.
+      LOG.log(System.Logger.Level.WARNING, "Cache " + namespace + " starts without its generation: " + e.getMessage());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Store
 
+  // ---------------------------------------------------------------------------------------------
+  // Store, under the failure policy: with failuresAsMisses, a server that is down or too slow costs
+  // a miss (reads) or a skipped write, counted and logged, instead of a CacheException.
+
   @Override
   public StoreEntry<V> get(K key) {
+    try {
+      return getNow(key);
+    } catch (ServerUnavailableException e) {
+      return degraded(e, null);
+    }
+  }
+
+  @Override
+  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
+    try {
+      return getAllNow(keys);
+    } catch (ServerUnavailableException e) {
+      if (!failuresAsMisses) {
+        throw e;
+      }
+      Map<K, StoreEntry<V>> found = new HashMap<>(); // key by key: the servers still up answer
+      for (K key : keys) {
+        StoreEntry<V> entry = get(key);
+        if (entry != null) {
+          found.put(key, entry);
+        }
+      }
+      return found;
+    }
+  }
+
+  @Override
+  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
+    try {
+      return computeNow(key, remapping);
+    } catch (ServerUnavailableException e) {
+      return degraded(e, null);
+    }
+  }
+
+  @Override
+  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
+    try {
+      return putNow(key, entry);
+    } catch (ServerUnavailableException e) {
+      return degraded(e, null);
+    }
+  }
+
+  @Override
+  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
+    try {
+      return computeAllNow(keys, remapping);
+    } catch (ServerUnavailableException e) {
+      if (!failuresAsMisses) {
+        throw e;
+      }
+      Map<K, StoreEntry<V>> results = new HashMap<>(); // key by key: the servers still up take theirs
+      for (K key : keys) {
+        results.put(key, compute(key, (k, current) -> remapping.apply(key, current)));
+      }
+      return results;
+    }
+  }
+
+  @Override
+  public Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
+      long refreshAheadMillis, long waitMillis) {
+    try {
+      return getOrComputeNow(key, compute, refreshAheadMillis, waitMillis);
+    } catch (ServerUnavailableException e) {
+      // The caller still gets its value: computed here, not kept.
+      return degraded(e, new Computed<>(compute.apply(key), true, null));
+    }
+  }
+
+  /** Failures the policy turned into misses or skipped writes since the store was created. */
+  long failures() {
+    return failures.sum();
+  }
+
+  private <T> T degraded(ServerUnavailableException failure, T fallback) {
+    if (!failuresAsMisses) {
+      throw failure;
+    }
+    failures.increment();
+    long now = System.currentTimeMillis();
+    if (now - lastFailureLog > 1000) { // at most a line a second: an outage is not a log flood
+      lastFailureLog = now;
+      LOG.log(System.Logger.Level.WARNING, failure.getMessage() + "; answering as a miss / skipping the write ("
+          + failures.sum() + " so far for " + namespace + ")");
+    }
+    return fallback;
+  }
+
+  private StoreEntry<V> getNow(K key) {
     byte[] keyBytes = keyBytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
     return toEntry(memcachedKey, keyBytes, response);
   }
 
-  @Override
-  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
+  private Map<K, StoreEntry<V>> getAllNow(Set<? extends K> keys) {
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
     Map<String, K> keysByMemcachedKey = new HashMap<>();
     Map<String, byte[]> keyBytesByMemcachedKey = new HashMap<>();
@@ -129,8 +237,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     return found;
   }
 
-  @Override
-  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
+  private StoreEntry<V> computeNow(K key, Remapping<K, V> remapping) {
     byte[] keyBytes = keyBytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
@@ -172,8 +279,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
    * A blind write in one round trip: the read of the previous item and the write travel in one batch
    * on one connection, so the read is answered just before the write happens.
    */
-  @Override
-  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
+  private StoreEntry<V> putNow(K key, StoreEntry<V> entry) {
     byte[] keyBytes = keyBytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
@@ -195,8 +301,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
    * The batch form of {@link #compute}: one pipelined read per server for all keys, one pipelined
    * write per server for the changes, then again only for the keys another writer changed meanwhile.
    */
-  @Override
-  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
+  private Map<K, StoreEntry<V>> computeAllNow(Set<? extends K> keys, Remapping<K, V> remapping) {
     Map<String, K> pending = new LinkedHashMap<>();
     Map<String, byte[]> keyBytes = new HashMap<>();
     for (K key : keys) {
@@ -262,8 +367,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
    * deleted (if unchanged) so that the next read vivifies the placeholder. The placeholder lives
    * {@code waitMillis}: if its winner crashes, the next caller wins after that.
    */
-  @Override
-  public Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
+  private Computed<V> getOrComputeNow(K key, java.util.function.Function<K, StoreEntry<V>> compute,
       long refreshAheadMillis, long waitMillis) {
     byte[] keyBytes = keyBytes(key);
     String memcachedKey = memcachedKey(keyBytes);
@@ -486,8 +590,18 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   }
 
   private long generation() {
-    if (System.currentTimeMillis() - generationReadAt > GENERATION_REFRESH_MILLIS) {
-      refreshGeneration();
+    long now = System.currentTimeMillis();
+    if (now - generationReadAt > GENERATION_REFRESH_MILLIS) {
+      try {
+        refreshGeneration();
+      } catch (ServerUnavailableException e) {
+        if (generationReadAt == 0) {
+          throw e; // never read: no generation to fall back on
+        }
+        // The counter's server is away: keep the last generation (another JVM's clear() shows later)
+        // rather than failing keys whose own servers are fine.
+        generationReadAt = now;
+      }
     }
     return generation;
   }

@@ -267,6 +267,52 @@ class MemcachedStoreTest {
   }
 
   @Test
+  void withTheMissPolicyADeadServerCostsMissesAndSkippedWritesNotErrors() throws Exception {
+    try (MemcachedServers.OwnServer dying = new MemcachedServers.OwnServer(11333).start()) {
+      MemcachedSettings settings = MemcachedSettings.servers(servers + "," + dying.address())
+          .withPrefix(prefix).withTimeoutMillis(300).withFailuresAsMisses(true);
+      LarderCache<String, String> cache = cache(manager("app:policy"), "policy", settings);
+      Map<String, String> entries = new HashMap<>();
+      for (int i = 0; i < 60; i++) {
+        entries.put("k" + i, "v" + i);
+      }
+      cache.putAll(entries);
+      MemcachedClient client = cache.unwrap(MemcachedClient.class);
+      MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
+
+      dying.kill();
+      long started = System.nanoTime();
+      int served = 0;
+      for (int i = 0; i < 60; i++) {
+        String value = cache.get("k" + i); // never throws: the dead server's keys are misses
+        if (value != null) {
+          assertThat(value).isEqualTo("v" + i);
+          served++;
+        }
+      }
+      assertThat(served).as("keys still served by the three live servers").isBetween(20, 59);
+      assertThat(cache.getAll(entries.keySet())).hasSize(served);
+      cache.put("k-new", "written or skipped"); // a skipped write, not an error
+      assertThat(cache.get("k-computed", key -> "computed", Duration.ofMinutes(1))).isEqualTo("computed");
+      assertThat(store.failures()).isPositive();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("all of it, ms").isLessThan(10_000);
+      assertThat(client.nodes()).hasSize(4);
+    }
+  }
+
+  @Test
+  void withTheDefaultPolicyADeadServerIsAnErrorNamingIt() throws Exception {
+    try (MemcachedServers.OwnServer dying = new MemcachedServers.OwnServer(11334).start()) {
+      LarderCache<String, String> cache = cache(manager("app:strict"), "strict",
+          MemcachedSettings.servers(dying.address()).withPrefix(prefix).withTimeoutMillis(300));
+      cache.put("k", "v");
+      dying.kill();
+      assertThatThrownBy(() -> cache.put("k", "w")).isInstanceOf(CacheException.class)
+          .hasMessageContaining("127.0.0.1:11334");
+    }
+  }
+
+  @Test
   void closingAManagerDuringAnOutageIsPromptAndLeavesNoThreadBehind() throws Exception {
     java.util.function.Supplier<Long> larderThreads = () -> Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)

@@ -109,7 +109,8 @@ public final class ServerNode implements AutoCloseable {
     } catch (TimeoutException e) {
       // An unanswered request leaves the connection's answers in doubt: start afresh.
       closeChannels();
-      throw new CacheException("memcached " + name + " did not answer within " + timeoutMillis + " ms: " + request, e);
+      throw new ServerUnavailableException("memcached " + name + " did not answer within " + timeoutMillis + " ms: "
+          + request, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof CacheException ce) {
         throw ce;
@@ -137,15 +138,15 @@ public final class ServerNode implements AutoCloseable {
       }
       long now = System.currentTimeMillis();
       if (now < downUntil) {
-        throw new CacheException("memcached " + name + " is unreachable (" + lastFailure + "); next attempt in "
-            + (downUntil - now) + " ms");
+        throw new ServerUnavailableException("memcached " + name + " is unreachable (" + lastFailure
+            + "); next attempt in " + (downUntil - now) + " ms", null);
       }
       ChannelFuture connect = bootstrap.connect(address);
       if (!connect.awaitUninterruptibly(connectTimeoutMillis + 100) || !connect.isSuccess()) {
         connect.channel().close();
         Throwable cause = connect.cause();
         markDown(cause == null ? "connect timed out after " + connectTimeoutMillis + " ms" : cause.toString());
-        throw new CacheException("memcached " + name + " is unreachable: " + lastFailure, cause);
+        throw new ServerUnavailableException("memcached " + name + " is unreachable: " + lastFailure, cause);
       }
       if (lastFailure != null) {
         LOG.log(System.Logger.Level.INFO, "Reconnected to memcached " + name);
@@ -222,13 +223,13 @@ public final class ServerNode implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      failPending(new CacheException("connection to memcached " + name + " closed"));
+      failPending(new ServerUnavailableException("connection to memcached " + name + " closed", null));
       super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      failPending(new CacheException("connection to memcached " + name + " failed: " + cause, cause));
+      failPending(new ServerUnavailableException("connection to memcached " + name + " failed: " + cause, cause));
       ctx.close();
     }
 
