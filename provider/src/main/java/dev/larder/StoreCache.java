@@ -1,5 +1,7 @@
 package dev.larder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.larder.configuration.LarderConfiguration;
 import dev.larder.copy.Copier;
 import dev.larder.copy.Immutables;
@@ -16,7 +18,6 @@ import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
 import dev.larder.store.StoreFactory;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ import javax.management.ObjectName;
  */
 final class StoreCache<K, V> implements LarderCache<K, V> {
 
-  private static final System.Logger LOG = System.getLogger(StoreCache.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(StoreCache.class);
 
   private final LarderCacheManager manager;
   private final String name;
@@ -317,7 +318,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       V value = loadIntoCache(key, source, fixedDeadline, refreshAheadMillis);
       return value != null ? value : copyOut(current.value());
     } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "Refreshing a key of cache " + name + " ahead of its deadline failed;"
+      LOG.warn("Refreshing a key of cache " + name + " ahead of its deadline failed;"
           + " the current value is served until it expires", e);
       return copyOut(current.value());
     } finally {
@@ -1039,7 +1040,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         try {
           events.publish(StoreCache.this, EventType.EXPIRED, copyOut(key), null, copyOut(entry.value()));
         } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "A listener failed on the expiry of a key of cache " + name, e);
+          LOG.warn("A listener failed on the expiry of a key of cache " + name, e);
         }
       }
     }
@@ -1329,7 +1330,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       try {
         closeable.close();
       } catch (Exception e) {
-        LOG.log(Level.WARNING, "Closing " + resource.getClass().getName() + " failed", e);
+        LOG.warn("Closing " + resource.getClass().getName() + " failed", e);
       }
     }
   }
@@ -1341,7 +1342,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
 
     @Override
     public void onException(Exception e) {
-      LOG.log(Level.WARNING, "loadAll failed", e);
+      LOG.warn("loadAll failed", e);
     }
   };
 

@@ -1,5 +1,7 @@
 package dev.larder.memcached;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.larder.memcached.protocol.MemcachedClient;
@@ -49,7 +51,7 @@ import javax.cache.CacheException;
  */
 final class MemcachedStore<K, V> implements Store<K, V> {
 
-  private static final System.Logger LOG = System.getLogger(MemcachedStore.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(MemcachedStore.class);
 
   /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
   static final long GENERATION_REFRESH_MILLIS = 1000;
@@ -105,7 +107,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         throw e;
       }
       // Created during an outage: every call is a miss until the generation can be read.
-      LOG.log(System.Logger.Level.WARNING, "Cache " + namespace + " starts without its generation: " + e.getMessage());
+      LOG.warn("Cache " + namespace + " starts without its generation: " + e.getMessage());
     }
   }
 
@@ -202,7 +204,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     long now = System.currentTimeMillis();
     if (now - lastFailureLog > 1000) { // at most a line a second: an outage is not a log flood
       lastFailureLog = now;
-      LOG.log(System.Logger.Level.WARNING, failure.getMessage() + "; answering as a miss / skipping the write ("
+      LOG.warn(failure.getMessage() + "; answering as a miss / skipping the write ("
           + failures.sum() + " so far for " + namespace + ")");
     }
     return fallback;
@@ -671,7 +673,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     try {
       return toEntry(memcachedKey, keyBytes, response);
     } catch (CacheException unreadable) {
-      LOG.log(System.Logger.Level.WARNING, "Overwriting the unreadable item " + memcachedKey + ": "
+      LOG.warn("Overwriting the unreadable item " + memcachedKey + ": "
           + unreadable.getMessage());
       return null;
     }

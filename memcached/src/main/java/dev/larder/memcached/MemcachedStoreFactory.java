@@ -1,5 +1,7 @@
 package dev.larder.memcached;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreFactory;
@@ -17,7 +19,7 @@ import java.util.Objects;
  */
 public final class MemcachedStoreFactory implements StoreFactory {
 
-  private static final System.Logger LOG = System.getLogger(MemcachedStoreFactory.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(MemcachedStoreFactory.class);
 
   private final MemcachedSettings settings;
   private final Serializer serializer;
@@ -43,7 +45,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
   @Override
   public <K, V> Store<K, V> create(StoreContext<K, V> context) {
     if (context.maximumSize() >= 0 || context.maximumWeight() >= 0) {
-      LOG.log(System.Logger.Level.WARNING, "Cache " + context.cacheName() + ": memcached bounds its memory itself"
+      LOG.warn("Cache " + context.cacheName() + ": memcached bounds its memory itself"
           + " (memcached -m); maximumSize and maximumWeight do not apply to the memcached store");
     }
     SharedClients.Lease lease = SharedClients.acquire(settings);

@@ -1,6 +1,7 @@
 package dev.larder.event;
 
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,7 @@ import javax.cache.event.EventType;
  */
 public final class EventDispatcher<K, V> {
 
-  private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
   private final Executor executor;
   private volatile List<ListenerRegistration<K, V>> registrations = List.of();
@@ -108,7 +109,7 @@ public final class EventDispatcher<K, V> {
           registration.deliver(event);
         }
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "An asynchronous cache entry listener failed on " + event, e);
+        LOG.warn("An asynchronous cache entry listener failed on " + event, e);
       }
     };
     CompletableFuture<Void>[] mine = newFutureHolder();

@@ -1,5 +1,6 @@
 package dev.larder.event;
 
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,8 +96,7 @@ final class ListenerRegistration<K, V> {
       try {
         closeable.close();
       } catch (Exception e) {
-        System.getLogger(ListenerRegistration.class.getName())
-            .log(System.Logger.Level.WARNING, "Closing " + resource.getClass().getName() + " failed", e);
+        LoggerFactory.getLogger(ListenerRegistration.class).warn("Closing " + resource.getClass().getName() + " failed", e);
       }
     }
   }

@@ -1,7 +1,8 @@
 package dev.larder.expiry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.larder.store.StoreEntry;
-import java.lang.System.Logger.Level;
 import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
@@ -29,7 +30,7 @@ public final class ExpiryCalculator {
   /** Returned by {@link #accessDeadline} and {@link #updateDeadline}: keep the entry's deadline. */
   public static final long UNCHANGED = Long.MIN_VALUE;
 
-  private static final System.Logger LOG = System.getLogger(ExpiryCalculator.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ExpiryCalculator.class);
 
   private final ExpiryPolicy policy;
   private final boolean constant;
@@ -85,7 +86,7 @@ public final class ExpiryCalculator {
       try {
         duration = policy.getExpiryForCreation();
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "ExpiryPolicy.getExpiryForCreation() of " + policy.getClass().getName()
+        LOG.warn("ExpiryPolicy.getExpiryForCreation() of " + policy.getClass().getName()
             + " failed; the entry is not cached", e);
         return now;
       }
@@ -102,7 +103,7 @@ public final class ExpiryCalculator {
       try {
         duration = policy.getExpiryForAccess();
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "ExpiryPolicy.getExpiryForAccess() of " + policy.getClass().getName()
+        LOG.warn("ExpiryPolicy.getExpiryForAccess() of " + policy.getClass().getName()
             + " failed; the deadline is left unchanged", e);
         return UNCHANGED;
       }
@@ -119,7 +120,7 @@ public final class ExpiryCalculator {
       try {
         duration = policy.getExpiryForUpdate();
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "ExpiryPolicy.getExpiryForUpdate() of " + policy.getClass().getName()
+        LOG.warn("ExpiryPolicy.getExpiryForUpdate() of " + policy.getClass().getName()
             + " failed; the deadline is left unchanged", e);
         return UNCHANGED;
       }

@@ -1,5 +1,6 @@
 package dev.larder.store;
 
+import org.slf4j.LoggerFactory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -142,8 +143,7 @@ public final class InProcessStore<K, V> implements Store<K, V> {
             listener.expired(key, reclaimed[0]);
           }
         } catch (RuntimeException e) {
-          System.getLogger(InProcessStore.class.getName())
-              .log(System.Logger.Level.WARNING, "Reclaiming an expired entry failed", e);
+          LoggerFactory.getLogger(InProcessStore.class).warn("Reclaiming an expired entry failed", e);
         }
       }
     }

@@ -1,5 +1,7 @@
 package dev.larder.memcached.protocol;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -29,7 +31,7 @@ import javax.cache.CacheException;
  */
 public final class ServerNode implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(ServerNode.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ServerNode.class);
 
   private final InetSocketAddress address;
   private final String name;
@@ -149,7 +151,7 @@ public final class ServerNode implements AutoCloseable {
         throw new ServerUnavailableException("memcached " + name + " is unreachable: " + lastFailure, cause);
       }
       if (lastFailure != null) {
-        LOG.log(System.Logger.Level.INFO, "Reconnected to memcached " + name);
+        LOG.info("Reconnected to memcached " + name);
       }
       backoffMillis = initialBackoffMillis;
       lastFailure = null;
@@ -163,7 +165,7 @@ public final class ServerNode implements AutoCloseable {
     long backoff = backoffMillis;
     downUntil = System.currentTimeMillis() + backoff;
     backoffMillis = Math.min(maxBackoffMillis, backoff * 2);
-    LOG.log(System.Logger.Level.WARNING, "memcached " + name + " is unreachable (" + failure
+    LOG.warn("memcached " + name + " is unreachable (" + failure
         + "); retrying in " + backoff + " ms");
   }
 
@@ -209,7 +211,7 @@ public final class ServerNode implements AutoCloseable {
       MetaResponse response = (MetaResponse) message;
       MetaRequest request = pending.poll();
       if (request == null) {
-        LOG.log(System.Logger.Level.WARNING, "memcached " + name + " sent an unexpected " + response + "; reconnecting");
+        LOG.warn("memcached " + name + " sent an unexpected " + response + "; reconnecting");
         ctx.close();
         return;
       }
