@@ -1,5 +1,6 @@
 package dev.larder;
 
+import dev.larder.configuration.ConfigurationFile;
 import dev.larder.configuration.LarderConfiguration;
 import dev.larder.spi.LarderCachingProvider;
 import dev.larder.store.StoreFactory;
@@ -36,13 +37,52 @@ public final class LarderCacheManager implements CacheManager {
   private volatile boolean closed;
   /** The store of caches whose configuration names none; resolved on first use. */
   private volatile StoreFactory defaultStore;
+  /** The configuration file the URI names, or {@code null}. */
+  private final ConfigurationFile file;
 
   public LarderCacheManager(LarderCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties) {
+    this(provider, uri, classLoader, properties, null);
+  }
+
+  /** A manager configured by {@code file} (may be {@code null}): its caches are created here and now. */
+  public LarderCacheManager(LarderCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties,
+      ConfigurationFile file) {
     this.provider = Objects.requireNonNull(provider, "provider");
     this.uri = Objects.requireNonNull(uri, "uri");
     this.classLoader = new WeakReference<>(Objects.requireNonNull(classLoader, "classLoader"));
     this.properties = properties == null ? new Properties() : properties;
+    this.file = file;
     this.executor = Executors.newCachedThreadPool(daemonThreads("larder-" + uri));
+    if (file != null) {
+      try {
+        createDeclaredCaches(file);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+  }
+
+  private void createDeclaredCaches(ConfigurationFile file) {
+    defaultStore(); // a wrong store setting fails here, at the manager, not at the first cache
+    file.caches().forEach((name, configuration) -> {
+      Properties own = file.storeSettings(name);
+      if (!own.isEmpty()) {
+        Properties settings = storeSettings();
+        settings.putAll(own);
+        configuration.setStoreFactory(storeFactory(settings));
+      }
+      createCache(name, configuration);
+    });
+  }
+
+  /**
+   * The name remote stores share this manager's caches under: the URI, or for a manager configured by a
+   * file, the file's {@code larder.name} (by default its file name), so the same file deployed at different
+   * paths in different JVMs still names the same caches.
+   */
+  String name() {
+    return file == null ? uri.toString() : file.name();
   }
 
   @Override
@@ -71,6 +111,9 @@ public final class LarderCacheManager implements CacheManager {
     Objects.requireNonNull(cacheName, "cacheName");
     Objects.requireNonNull(configuration, "configuration");
     LarderConfiguration<K, V> copy = LarderConfiguration.copyOf(configuration);
+    if (file != null && !(configuration instanceof LarderConfiguration)) {
+      file.withDefaults(copy); // e.g. Hibernate's missing_cache_strategy=create gets the file's bound
+    }
     validate(cacheName, copy);
     StoreCache<?, ?>[] created = new StoreCache<?, ?>[1];
     caches.computeIfAbsent(cacheName, name -> created[0] = new StoreCache<>(this, name, copy, executor));
@@ -158,22 +201,40 @@ public final class LarderCacheManager implements CacheManager {
     }
   }
 
-  /** The store factory for caches that name none: {@code larder.store} in the system or manager properties. */
+  /**
+   * The store factory for caches that name none: {@code larder.store} and its settings, from the manager's
+   * properties, else the system properties, else the configuration file.
+   */
   StoreFactory defaultStore() {
     StoreFactory factory = defaultStore;
     if (factory == null) {
       synchronized (this) {
         factory = defaultStore;
         if (factory == null) {
-          Properties settings = new Properties();
-          settings.putAll(System.getProperties());
-          settings.putAll(properties);
-          factory = Stores.defaultFactory(settings, getClassLoader());
+          factory = storeFactory(storeSettings());
           defaultStore = factory;
         }
       }
     }
     return factory;
+  }
+
+  private Properties storeSettings() {
+    Properties settings = file == null ? new Properties() : file.storeSettings();
+    settings.putAll(System.getProperties());
+    settings.putAll(properties);
+    return settings;
+  }
+
+  private StoreFactory storeFactory(Properties settings) {
+    try {
+      return Stores.defaultFactory(settings, getClassLoader());
+    } catch (IllegalArgumentException e) {
+      if (file == null) {
+        throw e;
+      }
+      throw new CacheException("Larder configuration " + file.source() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Called by {@link Cache#close()}: the cache leaves this manager and releases its resources. */

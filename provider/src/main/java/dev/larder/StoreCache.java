@@ -132,7 +132,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     StoreFactory storeFactory = configuration.getStoreFactory() != null
         ? configuration.getStoreFactory() : manager.defaultStore();
     this.store = storeFactory.create(new StoreContext<>(
-        manager.getURI(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
+        manager.name(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
         configuration.getWeigher(), new StoreEvents(), classLoader, configuration.getKeyType(),
         configuration.getValueType()));
 

@@ -10,7 +10,13 @@ import jakarta.persistence.CascadeType;
 import jakarta.persistence.FetchType;
 import java.util.ArrayList;
 import java.util.List;
+import dev.larder.configuration.LarderConfiguration;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import javax.cache.CacheManager;
 import javax.cache.Caching;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.Duration;
 import org.hibernate.SessionFactory;
 import org.hibernate.annotations.Cache;
 import org.hibernate.annotations.CacheConcurrencyStrategy;
@@ -61,7 +67,11 @@ class HibernateSecondLevelCacheTest {
   }
 
   private static SessionFactory sessionFactory() {
-    StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
+    return sessionFactory(new StandardServiceRegistryBuilder());
+  }
+
+  private static SessionFactory sessionFactory(StandardServiceRegistryBuilder builder) {
+    StandardServiceRegistry registry = builder
         .applySetting("hibernate.connection.url", "jdbc:h2:mem:larder;DB_CLOSE_DELAY=-1")
         .applySetting("hibernate.connection.username", "sa")
         .applySetting("hibernate.hbm2ddl.auto", "create-drop")
@@ -114,6 +124,28 @@ class HibernateSecondLevelCacheTest {
     try (SessionFactory again = sessionFactory()) {
       again.inTransaction(session -> session.persist(new Book(20L, "Children of Dune")));
       again.inSession(session -> assertThat(session.find(Book.class, 20L).title).isEqualTo("Children of Dune"));
+    }
+  }
+
+  @Test
+  void aLarderFileNamedByHibernateBoundsTheRegionsItCreatesAndConfiguresTheOnesItDeclares() throws Exception {
+    URI file = HibernateSecondLevelCacheTest.class.getResource("/larder-hibernate.conf").toURI();
+    try (SessionFactory factory = sessionFactory(new StandardServiceRegistryBuilder()
+        .applySetting("hibernate.javax.cache.uri", file.toString()))) {
+      factory.inTransaction(session -> session.persist(new Book(30L, "The Dosadi Experiment")));
+      factory.inSession(session -> assertThat(session.find(Book.class, 30L).title).isEqualTo("The Dosadi Experiment"));
+
+      CacheManager manager = Caching.getCachingProvider().getCacheManager(file, Book.class.getClassLoader());
+      List<String> regions = new ArrayList<>();
+      manager.getCacheNames().forEach(regions::add);
+      String bookRegion = regions.stream().filter(name -> name.endsWith("Book")).findFirst().orElseThrow();
+      assertThat(manager.getCache(bookRegion).getConfiguration(LarderConfiguration.class).getMaximumSize())
+          .as("a region created on the fly").isEqualTo(5000);
+      LarderConfiguration<?, ?> queries = manager.getCache("default-query-results-region")
+          .getConfiguration(LarderConfiguration.class);
+      assertThat(queries.getMaximumSize()).isEqualTo(200);
+      assertThat(queries.getExpiryPolicyFactory().create())
+          .isEqualTo(new CreatedExpiryPolicy(new Duration(TimeUnit.MINUTES, 10)));
     }
   }
 }

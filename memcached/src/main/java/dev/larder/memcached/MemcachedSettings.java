@@ -39,6 +39,9 @@ public record MemcachedSettings(
   public static final String DESERIALIZATION_ALLOW = "larder.memcached.deserialization.allow";
   /** {@code throw} (the default) or {@code miss}: see {@link #failuresAsMisses}. */
   public static final String ON_FAILURE = "larder.memcached.on.failure";
+  /** Every setting above. */
+  public static final java.util.Set<String> NAMES =
+      java.util.Set.of(SERVERS, PREFIX, TIMEOUT, CONNECT_TIMEOUT, CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE);
 
   public MemcachedSettings {
     servers = List.copyOf(servers);

@@ -94,7 +94,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     this.classLoader = context.classLoader();
     this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
         settings.deserializationAllow(), -1);
-    String scope = encode(context.managerUri().toString()) + ":" + encode(context.cacheName());
+    String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
     if (prefix.length() + scope.length() > 120) {
       scope = "h" + hash(scope.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,6 +1,7 @@
 package dev.larder.spi;
 
 import dev.larder.LarderCacheManager;
+import dev.larder.configuration.ConfigurationFile;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,8 @@ import javax.cache.spi.CachingProvider;
 /**
  * Larder's {@link CachingProvider}, found by {@code Caching.getCachingProvider()} through
  * {@code META-INF/services}. It keeps one open {@link CacheManager} per (URI, class loader); a closed
- * manager is forgotten, so asking again hands out a fresh one.
+ * manager is forgotten, so asking again hands out a fresh one. A URI the JVM can open names the
+ * manager's configuration file ({@link ConfigurationFile}); any other URI is only a name.
  */
 public final class LarderCachingProvider implements CachingProvider {
 
@@ -32,7 +34,10 @@ public final class LarderCachingProvider implements CachingProvider {
       Map<URI, LarderCacheManager> byUri = managers.computeIfAbsent(loader, k -> new HashMap<>());
       LarderCacheManager manager = byUri.get(managerUri);
       if (manager == null || manager.isClosed()) {
-        manager = new LarderCacheManager(this, managerUri, loader, properties);
+        // A URI that names a file (classpath:, file:, jar:, http:...) configures the manager; read it
+        // afresh for every new manager, so a closed one's replacement sees the file as it is now.
+        ConfigurationFile file = ConfigurationFile.load(managerUri, loader);
+        manager = new LarderCacheManager(this, managerUri, loader, properties, file);
         byUri.put(managerUri, manager);
       }
       return manager;

@@ -1,11 +1,10 @@
 package dev.larder.store;
 
-import java.net.URI;
-
 /**
  * What a store is told about the cache it serves.
  *
- * @param managerUri the cache manager's URI (a namespace for remote stores)
+ * @param managerName the cache manager's name, a namespace for remote stores that every JVM using the same
+ *     name shares: the manager's URI, or for a manager configured by a file, the file's {@code larder.name}
  * @param cacheName the cache's name
  * @param maximumSize the maximum number of entries, or {@code -1} for no bound
  * @param maximumWeight the maximum total weight, or {@code -1} for no bound
@@ -15,7 +14,7 @@ import java.net.URI;
  * @param valueType the configured value type ({@code Object} if none)
  */
 public record StoreContext<K, V>(
-    URI managerUri,
+    String managerName,
     String cacheName,
     long maximumSize,
     long maximumWeight,

@@ -1,6 +1,7 @@
 package dev.larder.store;
 
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * A backend that can be chosen by name, without code, through {@code -Dlarder.store=NAME} (or the
@@ -19,4 +20,11 @@ public interface StoreProvider {
    * @throws IllegalArgumentException if a setting is missing or wrong, naming the setting
    */
   StoreFactory factory(Properties settings);
+
+  /**
+   * Every setting this store reads, such as {@code larder.memcached.servers}: a configuration file's
+   * {@code larder.NAME} section may hold these and nothing else, so a misspelt key is an error, not a
+   * silently ignored line.
+   */
+  Set<String> settingNames();
 }
