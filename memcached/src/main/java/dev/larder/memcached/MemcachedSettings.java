@@ -21,6 +21,11 @@ import java.util.Properties;
  * @param failuresAsMisses when a server is down or too slow: {@code false} (default), the call fails
  *     with a {@code CacheException} naming the server; {@code true}, a read is a miss and a write is
  *     skipped, counted and logged, so a dead server costs cache misses, not errors
+ * @param tls whether to speak TLS to the servers (memcached {@code -Z}); the server's certificate must be
+ *     trusted and name the host Larder connects to
+ * @param tlsTrust a PEM file of the certificates to trust for TLS; blank for the JVM's trust store
+ * @param authUser the user for memcached's ASCII authentication ({@code -Y authfile}); blank for none
+ * @param authPassword that user's password
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
@@ -29,7 +34,11 @@ public record MemcachedSettings(
     int connectTimeoutMillis,
     int connectionsPerServer,
     String deserializationAllow,
-    boolean failuresAsMisses) {
+    boolean failuresAsMisses,
+    boolean tls,
+    String tlsTrust,
+    String authUser,
+    String authPassword) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
@@ -39,9 +48,13 @@ public record MemcachedSettings(
   public static final String DESERIALIZATION_ALLOW = "larder.memcached.deserialization.allow";
   /** {@code throw} (the default) or {@code miss}: see {@link #failuresAsMisses}. */
   public static final String ON_FAILURE = "larder.memcached.on.failure";
+  public static final String TLS = "larder.memcached.tls.enabled";
+  public static final String TLS_TRUST = "larder.memcached.tls.trust";
+  public static final String AUTH_USER = "larder.memcached.auth.user";
+  public static final String AUTH_PASSWORD = "larder.memcached.auth.password";
   /** Every setting above. */
-  public static final java.util.Set<String> NAMES =
-      java.util.Set.of(SERVERS, PREFIX, TIMEOUT, CONNECT_TIMEOUT, CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE);
+  public static final java.util.Set<String> NAMES = java.util.Set.of(SERVERS, PREFIX, TIMEOUT, CONNECT_TIMEOUT,
+      CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE, TLS, TLS_TRUST, AUTH_USER, AUTH_PASSWORD);
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
@@ -61,6 +74,21 @@ public record MemcachedSettings(
     if (prefix.isEmpty() || !prefix.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
       throw new IllegalArgumentException(PREFIX + " must be printable ASCII without spaces or ':', was '" + prefix + "'");
     }
+    tlsTrust = tlsTrust == null ? "" : tlsTrust.trim();
+    authUser = authUser == null ? "" : authUser.trim();
+    authPassword = authPassword == null ? "" : authPassword;
+    if (!tlsTrust.isEmpty() && !tls) {
+      throw new IllegalArgumentException(TLS_TRUST + " is set but " + TLS + " is not true");
+    }
+    if (!tlsTrust.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(tlsTrust))) {
+      throw new IllegalArgumentException(TLS_TRUST + ": cannot read the PEM file '" + tlsTrust + "'");
+    }
+    if (authUser.isEmpty() != authPassword.isEmpty()) {
+      throw new IllegalArgumentException(AUTH_USER + " and " + AUTH_PASSWORD + " go together: set both or neither");
+    }
+    if (authUser.chars().anyMatch(c -> c <= ' ') || authPassword.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+      throw new IllegalArgumentException(AUTH_USER + " must have no spaces and " + AUTH_PASSWORD + " no line breaks");
+    }
     if (timeoutMillis <= 0 || connectTimeoutMillis <= 0 || connectionsPerServer <= 0) {
       throw new IllegalArgumentException(TIMEOUT + ", " + CONNECT_TIMEOUT + " and " + CONNECTIONS + " must be positive");
     }
@@ -68,7 +96,7 @@ public record MemcachedSettings(
 
   /** The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each. */
   public static MemcachedSettings servers(String servers) {
-    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false);
+    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false, false, "", "", "");
   }
 
   public static MemcachedSettings from(Properties properties) {
@@ -83,29 +111,63 @@ public record MemcachedSettings(
         intSetting(properties, CONNECT_TIMEOUT, 1000),
         intSetting(properties, CONNECTIONS, 2),
         properties.getProperty(DESERIALIZATION_ALLOW, ""),
-        onFailure(properties.getProperty(ON_FAILURE, "throw")));
+        onFailure(properties.getProperty(ON_FAILURE, "throw")),
+        booleanSetting(properties, TLS),
+        properties.getProperty(TLS_TRUST, ""),
+        properties.getProperty(AUTH_USER, ""),
+        properties.getProperty(AUTH_PASSWORD, ""));
   }
 
   public MemcachedSettings withPrefix(String newPrefix) {
     return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses);
+        deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword);
   }
 
   public MemcachedSettings withTimeoutMillis(int timeout) {
     return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses);
+        deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword);
   }
 
   /** These settings, also allowing the classes {@code patterns} match to be read back. */
   public MemcachedSettings withDeserializationAllow(String patterns) {
     return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer, patterns,
-        failuresAsMisses);
+        failuresAsMisses, tls, tlsTrust, authUser, authPassword);
   }
 
   /** These settings, with a dead or slow server costing misses and skipped writes instead of errors. */
   public MemcachedSettings withFailuresAsMisses(boolean asMisses) {
     return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, asMisses);
+        deserializationAllow, asMisses, tls, tlsTrust, authUser, authPassword);
+  }
+
+  /** These settings, over TLS, trusting the certificates in {@code trustPem} (blank: the JVM's trust store). */
+  public MemcachedSettings withTls(String trustPem) {
+    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
+        deserializationAllow, failuresAsMisses, true, trustPem, authUser, authPassword);
+  }
+
+  /** These settings, authenticating as {@code user} (memcached's ASCII authentication, {@code -Y}). */
+  public MemcachedSettings withAuthentication(String user, String password) {
+    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
+        deserializationAllow, failuresAsMisses, tls, tlsTrust, user, password);
+  }
+
+  /** Never prints the password. */
+  @Override
+  public String toString() {
+    return "MemcachedSettings[servers=" + servers + ", prefix=" + prefix + ", timeoutMillis=" + timeoutMillis
+        + ", connectTimeoutMillis=" + connectTimeoutMillis + ", connectionsPerServer=" + connectionsPerServer
+        + ", failuresAsMisses=" + failuresAsMisses + ", tls=" + tls + (authUser.isEmpty() ? "" : ", user=" + authUser)
+        + "]";
+  }
+
+  private static boolean booleanSetting(Properties properties, String name) {
+    String value = properties.getProperty(name, "false").trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (value) {
+      case "true" -> true;
+      case "false", "" -> false;
+      default -> throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
+    };
   }
 
   private static boolean onFailure(String value) {

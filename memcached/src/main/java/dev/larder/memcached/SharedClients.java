@@ -1,5 +1,6 @@
 package dev.larder.memcached;
 
+import dev.larder.memcached.protocol.ConnectionSecurity;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.ServerNode;
 import java.util.HashMap;
@@ -21,7 +22,8 @@ final class SharedClients {
       Shared shared = CLIENTS.get(settings);
       if (shared == null) {
         shared = new Shared(settings, new MemcachedClient(settings.servers(), settings.connectionsPerServer(),
-            settings.timeoutMillis(), settings.connectTimeoutMillis(), 100, 5_000));
+            settings.timeoutMillis(), settings.connectTimeoutMillis(), 100, 5_000,
+            ConnectionSecurity.of(settings.tls(), settings.tlsTrust(), settings.authUser(), settings.authPassword())));
         CLIENTS.put(settings, shared);
       }
       shared.users++;

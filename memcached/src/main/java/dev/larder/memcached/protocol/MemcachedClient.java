@@ -31,7 +31,7 @@ public final class MemcachedClient implements AutoCloseable {
   private final int timeoutMillis;
 
   public MemcachedClient(List<InetSocketAddress> servers, int connectionsPerServer, int timeoutMillis,
-      int connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis) {
+      int connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis, ConnectionSecurity security) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("No memcached server given");
     }
@@ -39,7 +39,7 @@ public final class MemcachedClient implements AutoCloseable {
     this.group = new NioEventLoopGroup(Math.min(2, servers.size()), new DefaultThreadFactory("larder-memcached", true));
     for (InetSocketAddress server : servers) {
       nodes.add(new ServerNode(server, group, connectionsPerServer, timeoutMillis, connectTimeoutMillis,
-          initialBackoffMillis, maxBackoffMillis));
+          initialBackoffMillis, maxBackoffMillis, security));
     }
     this.locator = new KetamaLocator(nodes);
   }

@@ -38,6 +38,15 @@ public final class MetaRequest {
     return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null);
   }
 
+  /**
+   * memcached's ASCII authentication: a {@code set} whose data is {@code "user password"}, answered
+   * {@code STORED} when the server accepts it. Never logged with its data.
+   */
+  static MetaRequest authenticate(String user, String password) {
+    byte[] credentials = (user + " " + password).getBytes(StandardCharsets.UTF_8);
+    return new MetaRequest("set larder-auth 0 0 " + credentials.length, credentials);
+  }
+
   /** {@code mn}: answers {@code MN} once everything before it on the connection is answered. */
   public static MetaRequest noop() {
     return new MetaRequest("mn", null);

@@ -48,13 +48,15 @@ public final class ServerNode implements AutoCloseable {
   private volatile long downUntil;
   private volatile String lastFailure;
   private volatile boolean closed;
+  private final ConnectionSecurity security;
 
   ServerNode(InetSocketAddress address, EventLoopGroup group, int connections, long timeoutMillis,
-      long connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis) {
+      long connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis, ConnectionSecurity security) {
     this.address = address;
     this.name = address.getHostString() + ":" + address.getPort();
     this.timeoutMillis = timeoutMillis;
     this.connectTimeoutMillis = connectTimeoutMillis;
+    this.security = security;
     this.initialBackoffMillis = initialBackoffMillis;
     this.maxBackoffMillis = maxBackoffMillis;
     this.backoffMillis = initialBackoffMillis;
@@ -73,6 +75,7 @@ public final class ServerNode implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel channel) {
             channel.pipeline().addLast(new MetaCodec.Decoder(), new MetaCodec.Encoder(), new Pipeline());
+            security.install(channel, address);
           }
         });
   }
@@ -149,6 +152,16 @@ public final class ServerNode implements AutoCloseable {
         Throwable cause = connect.cause();
         markDown(cause == null ? "connect timed out after " + connectTimeoutMillis + " ms" : cause.toString());
         throw new ServerUnavailableException("memcached " + name + " is unreachable: " + lastFailure, cause);
+      }
+      try {
+        security.establish(connect.channel(), name, connectTimeoutMillis);
+      } catch (ServerUnavailableException e) {
+        connect.channel().close();
+        markDown(e.getMessage());
+        throw e;
+      } catch (CacheException e) {
+        connect.channel().close();
+        throw e;
       }
       if (lastFailure != null) {
         LOG.info("Reconnected to memcached " + name);

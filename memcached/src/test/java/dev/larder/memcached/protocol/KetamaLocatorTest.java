@@ -30,7 +30,7 @@ class KetamaLocatorTest {
       List<ServerNode> ours = new ArrayList<>();
       List<MemcachedNode> theirs = new ArrayList<>();
       for (InetSocketAddress server : servers) {
-        ours.add(new ServerNode(server, group, 1, 1000, 1000, 100, 1000));
+        ours.add(new ServerNode(server, group, 1, 1000, 1000, 100, 1000, ConnectionSecurity.NONE));
         theirs.add(spyNode(server));
       }
       KetamaLocator locator = new KetamaLocator(ours);
