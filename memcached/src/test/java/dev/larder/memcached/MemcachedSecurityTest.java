@@ -125,6 +125,19 @@ class MemcachedSecurityTest {
           .withTls(serverCert.toString()).withAuthentication("larder", PASSWORD));
       cache.put("k", "both");
       assertThat(cache.get("k")).isEqualTo("both");
+      // the side connections (key listing, server settings) get TLS and authentication too
+      cache.put("k2", "two");
+      int entries = 0;
+      for (javax.cache.Cache.Entry<String, String> ignored : cache) {
+        entries++;
+      }
+      assertThat(entries).isEqualTo(2);
+      LarderCache<String, byte[]> bytes = bytesCache(MemcachedSettings.servers(server.address())
+          .withTls(serverCert.toString()).withAuthentication("larder", PASSWORD));
+      assertThatThrownBy(() -> bytes.put("big", new byte[2 << 20])).isInstanceOf(CacheException.class)
+          .hasMessageContaining("item size limit of 1048576 bytes");
+      cache.removeAll();
+      assertThat(cache.iterator().hasNext()).isFalse();
     }
   }
 
@@ -152,6 +165,17 @@ class MemcachedSecurityTest {
         .setStoreFactory(MemcachedStoreFactory.of(settings.withPrefix("sec" + Long.toString(System.nanoTime(), 36))));
     @SuppressWarnings("unchecked")
     LarderCache<String, String> cache = manager.createCache(name, configuration).unwrap(LarderCache.class);
+    return cache;
+  }
+
+  private LarderCache<String, byte[]> bytesCache(MemcachedSettings settings) {
+    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create("security:bytes"),
+        getClass().getClassLoader());
+    managers.add(manager);
+    LarderConfiguration<String, byte[]> configuration = new LarderConfiguration<String, byte[]>()
+        .setStoreFactory(MemcachedStoreFactory.of(settings.withPrefix("secb")));
+    @SuppressWarnings("unchecked")
+    LarderCache<String, byte[]> cache = manager.createCache("bytes", configuration).unwrap(LarderCache.class);
     return cache;
   }
 

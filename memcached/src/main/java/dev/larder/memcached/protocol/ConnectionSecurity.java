@@ -113,6 +113,63 @@ public final class ConnectionSecurity {
     }
   }
 
+  /**
+   * A blocking socket for the few text commands that do not go through the pipelined connections
+   * ({@code stats settings}, {@code lru_crawler metadump}): connected, TLS handshake done with the same
+   * checks, authenticated.
+   */
+  java.net.Socket openSocket(InetSocketAddress address, String server, int timeoutMillis) throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket();
+    try {
+      socket.connect(address, timeoutMillis);
+      socket.setSoTimeout(timeoutMillis);
+      if (sslContext != null) {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ((io.netty.handler.ssl.JdkSslContext) sslContext)
+            .context().getSocketFactory().createSocket(socket, address.getHostString(), address.getPort(), true);
+        SSLParameters parameters = tls.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(parameters);
+        try {
+          tls.startHandshake();
+        } catch (SSLException e) {
+          throw new CacheException("memcached " + server + ": TLS handshake failed (larder.memcached.tls.*): "
+              + rootMessage(e), e);
+        }
+        socket = tls;
+      }
+      if (!user.isEmpty()) {
+        byte[] credentials = (user + " " + password).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.OutputStream out = socket.getOutputStream();
+        out.write(("set larder-auth 0 0 " + credentials.length + "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(credentials);
+        out.write(new byte[] {'\r', '\n'});
+        out.flush();
+        String answer = readLine(socket.getInputStream());
+        if (!"STORED".equals(answer)) {
+          throw new CacheException("memcached " + server + " refused the credentials of user " + user
+              + " (larder.memcached.auth.*): it answered " + answer);
+        }
+      }
+      return socket;
+    } catch (java.io.IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** One CRLF-terminated line, byte by byte so that nothing after it is consumed. */
+  private static String readLine(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1 && b != '\n') {
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
   private static String rootMessage(Throwable failure) {
     Throwable root = failure;
     while (root.getCause() != null && root.getCause() != root) {

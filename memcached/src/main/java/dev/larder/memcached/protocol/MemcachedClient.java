@@ -29,6 +29,8 @@ public final class MemcachedClient implements AutoCloseable {
   private final List<ServerNode> nodes = new ArrayList<>();
   private final KetamaLocator locator;
   private final int timeoutMillis;
+  /** Also for the blocking text-command sockets: they get the same TLS and authentication. */
+  private final ConnectionSecurity security;
 
   public MemcachedClient(List<InetSocketAddress> servers, int connectionsPerServer, int timeoutMillis,
       int connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis, ConnectionSecurity security) {
@@ -36,6 +38,7 @@ public final class MemcachedClient implements AutoCloseable {
       throw new IllegalArgumentException("No memcached server given");
     }
     this.timeoutMillis = timeoutMillis;
+    this.security = security;
     this.group = new NioEventLoopGroup(Math.min(2, servers.size()), new DefaultThreadFactory("larder-memcached", true));
     for (InetSocketAddress server : servers) {
       nodes.add(new ServerNode(server, group, connectionsPerServer, timeoutMillis, connectTimeoutMillis,
@@ -87,8 +90,7 @@ public final class MemcachedClient implements AutoCloseable {
    * @throws CacheException naming the server if it refuses key dumps
    */
   public void dumpKeys(ServerNode node, String prefix, Consumer<String> keys) {
-    try (Socket socket = new Socket()) {
-      socket.connect(node.address(), timeoutMillis);
+    try (Socket socket = security.openSocket(node.address(), node.name(), timeoutMillis)) {
       socket.setSoTimeout((int) Math.max(timeoutMillis, TimeUnit.SECONDS.toMillis(30)));
       OutputStream out = socket.getOutputStream();
       out.write("lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -120,9 +122,7 @@ public final class MemcachedClient implements AutoCloseable {
 
   /** The server's {@code item_size_max} (set with {@code -I}), from {@code stats settings}. */
   public long itemSizeMax(ServerNode node) {
-    try (Socket socket = new Socket()) {
-      socket.connect(node.address(), timeoutMillis);
-      socket.setSoTimeout(timeoutMillis);
+    try (Socket socket = security.openSocket(node.address(), node.name(), timeoutMillis)) {
       OutputStream out = socket.getOutputStream();
       out.write("stats settings\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -32,6 +32,9 @@ import javax.cache.CacheException;
 public final class ServerNode implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerNode.class);
+  /** Every answer a meta command (or the authentication's set) can get, errors aside. */
+  private static final java.util.Set<String> ANSWERS = java.util.Set.of("VA", "HD", "EN", "NF", "NS", "EX", "MN",
+      "STORED");
 
   private final InetSocketAddress address;
   private final String name;
@@ -231,6 +234,11 @@ public final class ServerNode implements AutoCloseable {
       if (response.is("ERROR") || response.is("CLIENT_ERROR") || response.is("SERVER_ERROR")) {
         request.response.completeExceptionally(new CacheException("memcached " + name + " answered "
             + response + " to " + request));
+      } else if (!ANSWERS.contains(response.code())) {
+        // Not memcached, or out of step with it: no later answer on this connection can be trusted.
+        request.response.completeExceptionally(new CacheException("memcached " + name + " answered '" + response
+            + "' to " + request + ", which is no memcached answer; reconnecting"));
+        ctx.close();
       } else {
         request.response.complete(response);
       }
