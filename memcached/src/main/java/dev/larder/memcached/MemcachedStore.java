@@ -49,7 +49,7 @@ import javax.cache.CacheException;
  * objects: while an item is unchanged, a JVM that still holds its value gets the same instance
  * back (what a store-by-reference cache promises) without deserializing it again.
  */
-final class MemcachedStore<K, V> implements Store<K, V> {
+final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemcachedStore.class);
 
@@ -68,6 +68,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   /** What values and keys read back may contain: see {@link DeserializationAllowList}. */
   private final java.io.ObjectInputFilter allowList;
   private final String namespace;
+  private final javax.management.ObjectName mbeanName;
   private final String generationKey;
   private final Cache<String, Object> recentValues = Caffeine.newBuilder().weakValues().build();
   /**
@@ -100,6 +101,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
     this.namespace = prefix + ":" + scope + ":";
     this.generationKey = namespace + "gen";
+    this.mbeanName = mbeanName(context.managerName(), context.cacheName());
     try {
       refreshGeneration();
     } catch (ServerUnavailableException e) {
@@ -194,6 +196,37 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   /** Failures the policy turned into misses or skipped writes since the store was created. */
   long failures() {
     return failures.sum();
+  }
+
+  @Override
+  public long getFailures() {
+    return failures.sum();
+  }
+
+  @Override
+  public String getServers() {
+    return client.nodes().stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  @Override
+  public String getOnFailure() {
+    return failuresAsMisses ? "miss" : "throw";
+  }
+
+  /** Registers this store's MXBean; called once the store is fully made. */
+  MemcachedStore<K, V> register() {
+    dev.larder.management.MBeans.register(this, mbeanName);
+    return this;
+  }
+
+  private static javax.management.ObjectName mbeanName(String manager, String cache) {
+    String name = "dev.larder:type=MemcachedStore,CacheManager=" + manager.replaceAll("[:=,\n*?\"]", ".")
+        + ",Cache=" + cache.replaceAll("[:=,\n*?\"]", ".");
+    try {
+      return new javax.management.ObjectName(name);
+    } catch (javax.management.MalformedObjectNameException e) {
+      throw new CacheException("Cannot name the MXBean " + name, e);
+    }
   }
 
   private <T> T degraded(ServerUnavailableException failure, T fallback) {
@@ -518,6 +551,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
 
   @Override
   public void close() {
+    dev.larder.management.MBeans.unregister(mbeanName);
     recentValues.invalidateAll();
     lease.release();
   }

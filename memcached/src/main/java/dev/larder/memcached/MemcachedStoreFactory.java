@@ -50,7 +50,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
     }
     SharedClients.Lease lease = SharedClients.acquire(settings);
     try {
-      return new MemcachedStore<>(lease, serializer, settings, context);
+      return new MemcachedStore<>(lease, serializer, settings, context).register();
     } catch (RuntimeException e) {
       lease.release();
       throw e;

@@ -1,0 +1,21 @@
+package dev.larder.memcached;
+
+/**
+ * What a memcached-backed cache reports to JMX, next to the standard statistics, under
+ * {@code dev.larder:type=MemcachedStore,CacheManager=<manager>,Cache=<cache>}.
+ */
+public interface MemcachedStoreMXBean {
+
+  /**
+   * Calls that met a dead or slow server and, under {@code larder.memcached.on.failure=miss}, were
+   * answered as misses or skipped as writes (also counted as misses in the standard statistics when
+   * they were reads). Always 0 under the default policy, where such calls throw.
+   */
+  long getFailures();
+
+  /** The servers, {@code host:port,...}. */
+  String getServers();
+
+  /** {@code throw} or {@code miss}. */
+  String getOnFailure();
+}
