@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -381,6 +382,10 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
   }
 
+  /** Keys handed to the loader at once by {@code loadAll}. */
+  static final int LOAD_CHUNK = 1_000;
+  private static final long LOAD_PROGRESS_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   @Override
   public void loadAll(Set<? extends K> keys, boolean replaceExistingValues, CompletionListener listener) {
     requireOpen();
@@ -399,19 +404,41 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
             toLoad.add(key);
           }
         }
-        if (!toLoad.isEmpty()) {
-          Map<K, V> loaded = loadAllFromLoader(toLoad);
-          for (Map.Entry<K, V> entry : loaded.entrySet()) {
-            if (entry.getKey() != null && entry.getValue() != null) {
-              storeLoaded(entry.getKey(), entry.getValue(), replaceExistingValues);
-            }
-          }
-        }
+        loadInChunks(new ArrayList<>(toLoad), replaceExistingValues);
         completion.onCompletion();
       } catch (Exception e) {
         completion.onException(e instanceof CacheLoaderException ? e : Integration.loaderFailure(e));
       }
     });
+  }
+
+  /**
+   * Loads in chunks of {@link #LOAD_CHUNK} keys, so that a long {@code loadAll} reports its progress (a
+   * log line every {@link #LOAD_PROGRESS_NANOS}) and what was loaded is in the cache before the rest is.
+   */
+  private void loadInChunks(List<K> keys, boolean replaceExistingValues) {
+    long started = System.nanoTime();
+    long reported = started;
+    for (int from = 0; from < keys.size(); from += LOAD_CHUNK) {
+      Set<K> chunk = new LinkedHashSet<>(keys.subList(from, Math.min(keys.size(), from + LOAD_CHUNK)));
+      Map<K, V> loaded = loadAllFromLoader(chunk);
+      for (Map.Entry<K, V> entry : loaded.entrySet()) {
+        if (entry.getKey() != null && entry.getValue() != null) {
+          storeLoaded(entry.getKey(), entry.getValue(), replaceExistingValues);
+        }
+      }
+      int done = Math.min(keys.size(), from + LOAD_CHUNK);
+      long now = System.nanoTime();
+      if (done < keys.size() && now - reported >= LOAD_PROGRESS_NANOS) {
+        LOG.info("Cache {}: loadAll has loaded {} of {} keys ({}%) in {} s", name, done, keys.size(),
+            done * 100L / keys.size(), TimeUnit.NANOSECONDS.toSeconds(now - started));
+        reported = now;
+      }
+    }
+    if (reported != started) {
+      LOG.info("Cache {}: loadAll of {} keys done in {} s", name, keys.size(),
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
+    }
   }
 
   /** Puts a loaded value: no writer (it came from the system of record), creation or update expiry. */

@@ -55,6 +55,38 @@ class LarderCacheTest {
   }
 
   @Test
+  void aLargeLoadAllGoesToTheLoaderInChunksAndLoadsEverything() throws Exception {
+    List<Integer> callSizes = new CopyOnWriteArrayList<>();
+    javax.cache.integration.CacheLoader<Integer, String> loader = new javax.cache.integration.CacheLoader<>() {
+      @Override
+      public String load(Integer key) {
+        return "v" + key;
+      }
+
+      @Override
+      public java.util.Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+        java.util.Map<Integer, String> values = new java.util.HashMap<>();
+        keys.forEach(key -> values.put(key, "v" + key));
+        callSizes.add(values.size());
+        return values;
+      }
+    };
+    LarderConfiguration<Integer, String> configuration = new LarderConfiguration<>();
+    configuration.setCacheLoaderFactory(() -> loader);
+    Cache<Integer, String> cache = manager.createCache("bulk", configuration);
+    java.util.Set<Integer> keys = new java.util.HashSet<>();
+    for (int i = 0; i < 2_500; i++) {
+      keys.add(i);
+    }
+    javax.cache.integration.CompletionListenerFuture done = new javax.cache.integration.CompletionListenerFuture();
+    cache.loadAll(keys, false, done);
+    done.get(30, TimeUnit.SECONDS);
+
+    assertThat(callSizes).containsExactly(1_000, 1_000, 500);
+    assertThat(cache.getAll(keys)).hasSize(2_500).containsEntry(2_499, "v2499");
+  }
+
+  @Test
   void putWithTimeoutExpiresThatEntryOnly() throws InterruptedException {
     LarderCache<String, String> cache = larder("timeouts", new MutableConfiguration<String, String>());
     cache.put("short", "lived", Duration.ofMillis(100));
