@@ -73,8 +73,19 @@ public final class SlowReportDemo {
     if (memcached != null) {
       configuration.setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(memcached)));
     }
-    @SuppressWarnings("unchecked")
-    LarderCache<String, String> reports = manager.createCache("reports", configuration).unwrap(LarderCache.class);
+    LarderCache<String, String> reports;
+    try {
+      @SuppressWarnings("unchecked")
+      LarderCache<String, String> created = manager.createCache("reports", configuration).unwrap(LarderCache.class);
+      reports = created;
+    } catch (javax.cache.CacheException e) {
+      // the message names the server; the stack trace would only hide it
+      System.err.println("Cannot start the demo: " + e.getMessage()
+          + (memcached == null ? "" : " (start one with: memcached -d -l 127.0.0.1 -p PORT)"));
+      manager.close();
+      System.exit(1);
+      return;
+    }
     String statisticsName = "javax.cache:type=CacheStatistics,CacheManager="
         + manager.getURI().toString().replaceAll("[:=,]", ".") + ",Cache=reports";
     SlowReportDemo demo = new SlowReportDemo(reports, timeout, statisticsName);
