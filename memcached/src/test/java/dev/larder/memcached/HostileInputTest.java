@@ -128,7 +128,7 @@ class HostileInputTest {
         assertThatThrownBy(() -> cache.put("k", "v")).as(mode.name()).isInstanceOf(CacheException.class)
             .hasMessageContaining("127.0.0.1:" + server.port());
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        assertThat(tookMillis).as(mode + ": within the timeout, twice").isLessThan(2_000);
+        assertThat(tookMillis).as(mode + ": two calls of 500 ms timeout each, never a hang").isLessThan(4_000);
       }
 
       server.mode.set(Mode.BEHAVE);
