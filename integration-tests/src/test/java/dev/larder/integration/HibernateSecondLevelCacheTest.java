@@ -129,9 +129,10 @@ class HibernateSecondLevelCacheTest {
 
   @Test
   void aLarderFileNamedByHibernateBoundsTheRegionsItCreatesAndConfiguresTheOnesItDeclares() throws Exception {
+    // Hibernate finds a bare resource name on the class path and hands the provider its URL
     URI file = HibernateSecondLevelCacheTest.class.getResource("/larder-hibernate.conf").toURI();
     try (SessionFactory factory = sessionFactory(new StandardServiceRegistryBuilder()
-        .applySetting("hibernate.javax.cache.uri", file.toString()))) {
+        .applySetting("hibernate.javax.cache.uri", "larder-hibernate.conf"))) {
       factory.inTransaction(session -> session.persist(new Book(30L, "The Dosadi Experiment")));
       factory.inSession(session -> assertThat(session.find(Book.class, 30L).title).isEqualTo("The Dosadi Experiment"));
 
