@@ -112,7 +112,9 @@ public final class LarderCacheManager implements CacheManager {
     Objects.requireNonNull(configuration, "configuration");
     LarderConfiguration<K, V> copy = LarderConfiguration.copyOf(configuration);
     if (file != null && !(configuration instanceof LarderConfiguration)) {
-      file.withDefaults(copy); // e.g. Hibernate's missing_cache_strategy=create gets the file's bound
+      // e.g. Hibernate's missing_cache_strategy=create gets the file's bound
+      file.withDefaults(copy, Stores.IN_PROCESS.equals(
+          storeSettings().getProperty(Stores.STORE_PROPERTY, Stores.IN_PROCESS).trim()));
     }
     validate(cacheName, copy);
     StoreCache<?, ?>[] created = new StoreCache<?, ?>[1];

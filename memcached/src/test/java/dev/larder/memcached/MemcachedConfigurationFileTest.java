@@ -3,6 +3,7 @@ package dev.larder.memcached;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.larder.configuration.LarderConfiguration;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ class MemcachedConfigurationFileTest {
     String text = """
         larder {
           store = in-process
+          defaults { maximum-size = 100 }     # bounds the in-process caches only
           memcached {
             servers = "%s"
             prefix = conf%d
@@ -53,6 +55,9 @@ class MemcachedConfigurationFileTest {
     first.getCache("local", String.class, String.class).put("k", "in this manager only");
 
     assertThat(second.getCache("shared", String.class, String.class).get("k")).isEqualTo("on memcached");
+    assertThat(first.getCache("shared").getConfiguration(LarderConfiguration.class).getMaximumSize())
+        .as("memcached bounds its own memory").isEqualTo(LarderConfiguration.UNBOUNDED);
+    assertThat(first.getCache("local").getConfiguration(LarderConfiguration.class).getMaximumSize()).isEqualTo(100);
     assertThat(second.getCache("local", String.class, String.class).get("k")).isNull();
     first.getCache("shared").clear();
   }

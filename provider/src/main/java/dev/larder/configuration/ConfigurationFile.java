@@ -95,8 +95,10 @@ public final class ConfigurationFile {
       for (String name : new TreeSet<>(cacheSections.keySet())) {
         String prefix = ROOT + ".caches." + quote(name) + ".";
         Config section = cacheSections.toConfig().getConfig(quote(name));
-        declared.put(name, cacheConfiguration(section, prefix));
         Properties ownStore = storeSettings(section, prefix.substring(0, prefix.length() - 1), ROOT + ".");
+        String store = ownStore.getProperty(Stores.STORE_PROPERTY,
+            storeSettings.getProperty(Stores.STORE_PROPERTY, Stores.IN_PROCESS));
+        declared.put(name, cacheConfiguration(section, prefix, store.equals(Stores.IN_PROCESS)));
         if (!ownStore.isEmpty()) {
           declaredStores.put(name, ownStore);
         }
@@ -206,10 +208,11 @@ public final class ConfigurationFile {
   /**
    * A cache created in code with a configuration that carries no Larder settings (a plain
    * {@code MutableConfiguration}, as frameworks pass): the standard settings as given, Larder's own
-   * (bound, refresh-ahead, compute wait) from {@code larder.defaults}.
+   * (bound, refresh-ahead, compute wait) from {@code larder.defaults}; the bound only if the cache is
+   * on the in-process store ({@code inProcess}), since memcached bounds its own memory.
    */
-  public <K, V> LarderConfiguration<K, V> withDefaults(LarderConfiguration<K, V> configuration) {
-    if (defaults.getMaximumSize() != LarderConfiguration.UNBOUNDED) {
+  public <K, V> LarderConfiguration<K, V> withDefaults(LarderConfiguration<K, V> configuration, boolean inProcess) {
+    if (inProcess && defaults.getMaximumSize() != LarderConfiguration.UNBOUNDED) {
       configuration.setMaximumSize(defaults.getMaximumSize());
     }
     configuration.setRefreshAhead(defaults.getRefreshAhead());
@@ -219,12 +222,12 @@ public final class ConfigurationFile {
 
   // --- reading -------------------------------------------------------------------------------------
 
-  private LarderConfiguration<Object, Object> cacheConfiguration(Config section, String prefix) {
+  private LarderConfiguration<Object, Object> cacheConfiguration(Config section, String prefix, boolean inProcess) {
     LarderConfiguration<Object, Object> configuration = new LarderConfiguration<>();
     if (section.hasPath("defaults")) {
       throw mistake(section, "defaults", prefix, "no such key in a cache");
     }
-    applyLarderSettings(defaultsFallback(section), prefix, configuration);
+    applyLarderSettings(defaultsFallback(section, inProcess), prefix, configuration);
     Class<Object> keyType = classSetting(section, "key-type", prefix);
     Class<Object> valueType = classSetting(section, "value-type", prefix);
     configuration.setTypes(keyType, valueType);
@@ -253,11 +256,14 @@ public final class ConfigurationFile {
     return configuration;
   }
 
-  /** A declared cache takes Larder's own settings from {@code larder.defaults} unless it sets them. */
-  private Config defaultsFallback(Config section) {
+  /**
+   * A declared cache takes Larder's own settings from {@code larder.defaults} unless it sets them; the
+   * default bound only on the in-process store (memcached bounds its own memory).
+   */
+  private Config defaultsFallback(Config section, boolean inProcess) {
     Config withDefaults = section;
     for (String key : DEFAULTS_KEYS) {
-      if (!section.hasPath(key) && defaultsHas(key)) {
+      if (!section.hasPath(key) && defaultsHas(key) && (inProcess || !key.equals("maximum-size"))) {
         withDefaults = withDefaults.withValue(key, defaultValue(key));
       }
     }
