@@ -46,6 +46,13 @@ class SpringBootCacheTest {
       return "report " + id;
     }
 
+    /** The JSR-107 annotation, as Spring's cache abstraction supports it. */
+    @javax.cache.annotation.CacheResult(cacheName = "reports")
+    public String standardReport(String id) {
+      computations.incrementAndGet();
+      return "standard report " + id;
+    }
+
     /** sync = true goes through Cache.invoke with a non-serializable Callable. */
     @Cacheable(cacheNames = "reports", sync = true)
     public String syncReport(String id) {
@@ -73,5 +80,9 @@ class SpringBootCacheTest {
     assertThat(service.syncReport("b")).isEqualTo("sync report b");
     assertThat(service.syncReport("b")).isEqualTo("sync report b");
     assertThat(service.computations()).isEqualTo(2);
+
+    assertThat(service.standardReport("c")).isEqualTo("standard report c");
+    assertThat(service.standardReport("c")).isEqualTo("standard report c");
+    assertThat(service.computations()).isEqualTo(3);
   }
 }
