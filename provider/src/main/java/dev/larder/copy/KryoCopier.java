@@ -3,7 +3,6 @@ package dev.larder.copy;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
-import com.esotericsoftware.kryo.util.Pool;
 import java.io.Externalizable;
 import java.io.Serializable;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -40,16 +39,17 @@ public final class KryoCopier implements Copier {
     }
   };
 
-  private final Pool<Kryo> kryos = new Pool<>(true, false, 64) {
-    @Override
-    protected Kryo create() {
-      Kryo kryo = new Kryo();
-      kryo.setRegistrationRequired(false);
-      kryo.setReferences(true);
-      kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-      return kryo;
-    }
-  };
+  /**
+   * One Kryo per thread: a Kryo is not thread-safe, and a shared pool made two threads copy more slowly
+   * than one (every copy took and returned an instance through the same queue).
+   */
+  private final ThreadLocal<Kryo> kryos = ThreadLocal.withInitial(() -> {
+    Kryo kryo = new Kryo();
+    kryo.setRegistrationRequired(false);
+    kryo.setReferences(true);
+    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    return kryo;
+  });
 
   private KryoCopier() {
   }
@@ -64,13 +64,10 @@ public final class KryoCopier implements Copier {
     if (CUSTOM_SERIALIZATION.get(object.getClass())) {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
     }
-    Kryo kryo = kryos.obtain();
     try {
-      return kryo.copy(object);
+      return kryos.get().copy(object);
     } catch (KryoException | IllegalArgumentException | UnsupportedOperationException e) {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
-    } finally {
-      kryos.free(kryo);
     }
   }
 }
