@@ -2,7 +2,8 @@ package dev.larder.benchmarks;
 
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,6 +18,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /** getAll and putAll of 100 keys (store-by-reference). */
 @State(Scope.Benchmark)
@@ -39,7 +41,11 @@ public class BulkBenchmark {
 
   @Setup(Level.Trial)
   @SuppressWarnings("unchecked")
-  public void setUp() {
+  public void setUp(BenchmarkParams params) {
+    if (cache.equals("ri") && params.getBenchmark().endsWith("putAll") && params.getThreads() > 1) {
+      // Measured: it deadlocks (jstack: Java-level deadlock in LockManager) even with sorted batches.
+      throw new IllegalStateException("Not measured: the RI deadlocks on concurrent putAll of overlapping keys");
+    }
     target = Caches.create(cache, "bulk", Integer.class, Integer.class, Caches.Setup.byReference(), ReadWriteBenchmark.KEYS);
     Caches.populate(target, ReadWriteBenchmark.KEYS, i -> i, cache);
     int[] samples = Zipf.samples(ReadWriteBenchmark.KEYS, 0.9, BATCH * BATCHES * 2, 42);
@@ -47,14 +53,16 @@ public class BulkBenchmark {
     entrySets = new Map[BATCHES];
     int next = 0;
     for (int b = 0; b < BATCHES; b++) {
-      // Sorted: every batch takes its keys in one global order. The RI locks keys one by one in
-      // iteration order and deadlocks on concurrent putAll of overlapping batches otherwise.
-      Set<Integer> keys = new TreeSet<>();
-      while (keys.size() < BATCH) {
-        keys.add(samples[next++ % samples.length] ^ (b & 1)); // distinct keys per batch
+      // Sorted (every batch in one global key order, as a careful caller would do), in Linked, not Tree,
+      // collections: the RI and cache2k check for null keys with contains(null), which a TreeSet answers
+      // with a NullPointerException.
+      Set<Integer> distinct = new TreeSet<>();
+      while (distinct.size() < BATCH) {
+        distinct.add(samples[next++ % samples.length] ^ (b & 1)); // distinct keys per batch
       }
+      Set<Integer> keys = new LinkedHashSet<>(distinct);
       keySets[b] = keys;
-      Map<Integer, Integer> entries = new TreeMap<>();
+      Map<Integer, Integer> entries = new LinkedHashMap<>();
       keys.forEach(key -> entries.put(key, key));
       entrySets[b] = entries;
     }
