@@ -220,13 +220,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   private static javax.management.ObjectName mbeanName(String manager, String cache) {
-    String name = "dev.larder:type=MemcachedStore,CacheManager=" + manager.replaceAll("[:=,\n*?\"]", ".")
-        + ",Cache=" + cache.replaceAll("[:=,\n*?\"]", ".");
-    try {
-      return new javax.management.ObjectName(name);
-    } catch (javax.management.MalformedObjectNameException e) {
-      throw new CacheException("Cannot name the MXBean " + name, e);
-    }
+    return dev.larder.management.MBeans.objectName("dev.larder", "MemcachedStore", manager, cache);
   }
 
   private <T> T degraded(ServerUnavailableException failure, T fallback) {

@@ -13,7 +13,8 @@ import javax.management.ObjectName;
 /**
  * Registers the two standard MXBeans of a cache in the platform MBean server, under
  * {@code javax.cache:type=CacheStatistics|CacheConfiguration,CacheManager=<uri>,Cache=<name>} with the
- * characters JMX reserves ({@code : = , \n}) replaced by dots, as the spec's TCK computes the names.
+ * characters JMX reserves ({@code : = , \n}, and {@code * ? "}) replaced by dots, as the spec's TCK
+ * computes the names.
  */
 public final class MBeans {
 
@@ -27,8 +28,12 @@ public final class MBeans {
   }
 
   public static ObjectName objectName(URI managerUri, String cacheName, Kind kind) {
-    String name = "javax.cache:type=" + kind + ",CacheManager=" + safe(managerUri.toString())
-        + ",Cache=" + safe(cacheName);
+    return objectName("javax.cache", kind.name(), managerUri.toString(), cacheName);
+  }
+
+  /** {@code <domain>:type=<type>,CacheManager=<manager>,Cache=<cache>}, for Larder's own MXBeans too. */
+  public static ObjectName objectName(String domain, String type, String manager, String cacheName) {
+    String name = domain + ":type=" + type + ",CacheManager=" + safe(manager) + ",Cache=" + safe(cacheName);
     try {
       return new ObjectName(name);
     } catch (MalformedObjectNameException e) {
@@ -63,6 +68,7 @@ public final class MBeans {
   }
 
   private static String safe(String value) {
-    return value == null ? "" : value.replaceAll("[:=,\n]", ".");
+    // also * ? and ", which would make the name a pattern or a quoted value
+    return value == null ? "" : value.replaceAll("[:=,\n*?\"]", ".");
   }
 }
