@@ -28,6 +28,8 @@ public final class ConnectionSecurity {
   /** Plain TCP, no authentication. */
   public static final ConnectionSecurity NONE = new ConnectionSecurity(null, "", "");
 
+  private static final byte[] CRLF = {'\r', '\n'};
+
   private final SslContext sslContext;
   private final String user;
   private final String password;
@@ -100,15 +102,13 @@ public final class ConnectionSecurity {
         throw new ServerUnavailableException("memcached " + server + " did not answer the authentication within "
             + timeoutMillis + " ms", e);
       } catch (ExecutionException e) {
-        throw new CacheException("memcached " + server + " refused the credentials of user " + user
-            + " (larder.memcached.auth.*): " + rootMessage(e.getCause()), e.getCause());
+        throw refused(server, rootMessage(e.getCause()), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CacheException("Interrupted while authenticating to memcached " + server, e);
       }
       if (!answer.is("STORED")) {
-        throw new CacheException("memcached " + server + " refused the credentials of user " + user
-            + " (larder.memcached.auth.*): it answered " + answer);
+        throw refused(server, "it answered " + answer, null);
       }
     }
   }
@@ -138,17 +138,16 @@ public final class ConnectionSecurity {
         socket = tls;
       }
       if (!user.isEmpty()) {
-        byte[] credentials = (user + " " + password).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MetaRequest login = MetaRequest.authenticate(user, password); // the same bytes as on the pipeline
         java.io.OutputStream out = socket.getOutputStream();
-        out.write(("set larder-auth 0 0 " + credentials.length + "\r\n")
-            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        out.write(credentials);
-        out.write(new byte[] {'\r', '\n'});
+        out.write(login.line);
+        out.write(CRLF);
+        out.write(login.data);
+        out.write(CRLF);
         out.flush();
         String answer = readLine(socket.getInputStream());
         if (!"STORED".equals(answer)) {
-          throw new CacheException("memcached " + server + " refused the credentials of user " + user
-              + " (larder.memcached.auth.*): it answered " + answer);
+          throw refused(server, "it answered " + answer, null);
         }
       }
       return socket;
@@ -168,6 +167,11 @@ public final class ConnectionSecurity {
       }
     }
     return line.toString();
+  }
+
+  private CacheException refused(String server, String why, Throwable cause) {
+    return new CacheException("memcached " + server + " refused the credentials of user " + user
+        + " (larder.memcached.auth.*): " + why, cause);
   }
 
   private static String rootMessage(Throwable failure) {
