@@ -11,8 +11,8 @@ import java.util.Set;
  * packages, safe JDK value types (boxed primitives, {@code String}, {@code java.math}, {@code java.time},
  * the standard collections, {@code Date}, {@code UUID}, ...), arrays of those, and the patterns given
  * in {@value MemcachedSettings#DESERIALIZATION_ALLOW} ({@link ObjectInputFilter} syntax, for example
- * {@code com.acme.**}). Everything else is rejected, as are graphs deeper than 64 or larger than the
- * item size limit.
+ * {@code com.acme.**}). Everything else is rejected, as is any graph that breaks the
+ * {@link DeserializationLimits}.
  */
 final class DeserializationAllowList implements ObjectInputFilter {
 
@@ -39,30 +39,33 @@ final class DeserializationAllowList implements ObjectInputFilter {
       "java.util.concurrent.atomic.AtomicLong", "java.net.URI", "java.sql.Date", "java.sql.Timestamp");
 
   private static final List<String> JDK_PACKAGES = List.of("java.math.", "java.time.");
-  private static final long MAX_DEPTH = 64;
-
   private final List<Class<?>> types;
   private final List<String> packages;
   private final ObjectInputFilter patterns;
-  private final long maxBytes;
+  private final DeserializationLimits limits;
 
   /**
    * @param types the cache's configured key and value types ({@code Object} adds nothing)
    * @param patterns more allowed classes, in {@link ObjectInputFilter} pattern syntax, or blank
-   * @param maxBytes the largest stream to accept, or -1
+   * @param limits depth, array length, references and bytes
    */
-  DeserializationAllowList(List<Class<?>> types, String patterns, long maxBytes) {
+  DeserializationAllowList(List<Class<?>> types, String patterns, DeserializationLimits limits) {
     this.types = types.stream().filter(type -> type != Object.class).toList();
     this.packages = this.types.stream().map(Class::getPackageName).filter(name -> !name.startsWith("java."))
         .distinct().map(name -> name + ".").toList();
     this.patterns = patterns == null || patterns.isBlank() ? null
         : ObjectInputFilter.Config.createFilter(patterns.trim() + ";!*");
-    this.maxBytes = maxBytes;
+    this.limits = limits;
+  }
+
+  /** Why reading a stream of {@code streamLength} bytes must stop at this step, or {@code null}. */
+  String limitViolation(FilterInfo info, long streamLength) {
+    return limits.violation(info, streamLength);
   }
 
   @Override
   public Status checkInput(FilterInfo info) {
-    if (info.depth() > MAX_DEPTH || (maxBytes > 0 && info.streamBytes() > maxBytes)) {
+    if (limits.violation(info, -1) != null) {
       return Status.REJECTED;
     }
     Class<?> type = info.serialClass();

@@ -26,6 +26,16 @@ import java.util.Properties;
  * @param tlsTrust a PEM file of the certificates to trust for TLS; blank for the JVM's trust store
  * @param authUser the user for memcached's ASCII authentication ({@code -Y authfile}); blank for none
  * @param authPassword that user's password
+ * @param failureLimit timeouts or I/O errors in a row after which a server is marked down: its keys
+ *     then fail (or miss) at once, without waiting, while a probe checks it
+ * @param probeIntervalMillis how often a server marked down is probed; it is back within about this
+ * @param ejectAfterMillis how long a server must be down before its keys move to the other servers;
+ *     -1 (the default, {@code on.server.down=fail}) never
+ * @param failoverTtlSeconds the longest an entry written in place of an ejected server lives
+ * @param discovery a configuration endpoint ({@code host:port}) that lists the servers, as the managed
+ *     services publish it; blank for none (then {@code servers} is the list)
+ * @param discoveryIntervalMillis how often the endpoint is read
+ * @param limits what a value read back may cost to deserialize
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
@@ -38,7 +48,14 @@ public record MemcachedSettings(
     boolean tls,
     String tlsTrust,
     String authUser,
-    String authPassword) {
+    String authPassword,
+    int failureLimit,
+    int probeIntervalMillis,
+    long ejectAfterMillis,
+    int failoverTtlSeconds,
+    String discovery,
+    int discoveryIntervalMillis,
+    DeserializationLimits limits) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
@@ -52,9 +69,19 @@ public record MemcachedSettings(
   public static final String TLS_TRUST = "larder.memcached.tls.trust";
   public static final String AUTH_USER = "larder.memcached.auth.user";
   public static final String AUTH_PASSWORD = "larder.memcached.auth.password";
-  /** Every setting above. */
-  public static final java.util.Set<String> NAMES = java.util.Set.of(SERVERS, PREFIX, TIMEOUT, CONNECT_TIMEOUT,
-      CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE, TLS, TLS_TRUST, AUTH_USER, AUTH_PASSWORD);
+  public static final String FAILURE_LIMIT = "larder.memcached.failure.limit";
+  public static final String PROBE_INTERVAL = "larder.memcached.probe.interval.millis";
+  /** {@code fail} (the default: a down server's keys fail or miss) or {@code eject} (they move). */
+  public static final String ON_SERVER_DOWN = "larder.memcached.on.server.down";
+  public static final String EJECT_AFTER = "larder.memcached.eject.after.millis";
+  public static final String FAILOVER_TTL = "larder.memcached.failover.ttl.seconds";
+  public static final String DISCOVERY = "larder.memcached.discovery";
+  public static final String DISCOVERY_INTERVAL = "larder.memcached.discovery.interval.millis";
+  /** Every setting above, and the deserialization limits'. */
+  public static final java.util.Set<String> NAMES = java.util.stream.Stream.concat(java.util.stream.Stream.of(SERVERS,
+      PREFIX, TIMEOUT, CONNECT_TIMEOUT, CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE, TLS, TLS_TRUST, AUTH_USER,
+      AUTH_PASSWORD, FAILURE_LIMIT, PROBE_INTERVAL, ON_SERVER_DOWN, EJECT_AFTER, FAILOVER_TTL, DISCOVERY,
+      DISCOVERY_INTERVAL), DeserializationLimits.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
@@ -68,8 +95,20 @@ public record MemcachedSettings(
             + deserializationAllow + "' (" + e.getMessage() + ")", e);
       }
     }
-    if (servers.isEmpty()) {
-      throw new IllegalArgumentException(SERVERS + ": at least one memcached server is needed");
+    discovery = discovery == null ? "" : discovery.trim();
+    if (servers.isEmpty() && discovery.isEmpty()) {
+      throw new IllegalArgumentException(SERVERS + ": at least one memcached server is needed (or " + DISCOVERY + ")");
+    }
+    if (!discovery.isEmpty()) {
+      parseServers(discovery, DISCOVERY); // one host:port, checked now
+    }
+    Objects.requireNonNull(limits, "limits");
+    if (failureLimit <= 0 || probeIntervalMillis <= 0 || failoverTtlSeconds <= 0 || discoveryIntervalMillis <= 0) {
+      throw new IllegalArgumentException(FAILURE_LIMIT + ", " + PROBE_INTERVAL + ", " + FAILOVER_TTL + " and "
+          + DISCOVERY_INTERVAL + " must be positive");
+    }
+    if (ejectAfterMillis < -1) {
+      throw new IllegalArgumentException(EJECT_AFTER + " must be 0 or more");
     }
     if (prefix.isEmpty() || !prefix.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
       throw new IllegalArgumentException(PREFIX + " must be printable ASCII without spaces or ':', was '" + prefix + "'");
@@ -94,18 +133,32 @@ public record MemcachedSettings(
     }
   }
 
-  /** The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each. */
+  /**
+   * The servers with the default settings: prefix {@code larder}, 1 s timeouts, 2 connections each; a
+   * server marked down after 3 failures in a row, probed every 250 ms, never ejected.
+   */
   public static MemcachedSettings servers(String servers) {
-    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false, false, "", "", "");
+    return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false, false, "", "", "",
+        3, 250, -1, 60, "", 10_000, DeserializationLimits.DEFAULT);
   }
 
   public static MemcachedSettings from(Properties properties) {
-    String servers = properties.getProperty(SERVERS);
-    if (servers == null || servers.isBlank()) {
+    String servers = properties.getProperty(SERVERS, "");
+    String discovery = properties.getProperty(DISCOVERY, "");
+    if (servers.isBlank() && discovery.isBlank()) {
       throw new IllegalArgumentException("larder.store=memcached needs " + SERVERS
-          + " (for example 127.0.0.1:11211,127.0.0.1:11212)");
+          + " (for example 127.0.0.1:11211,127.0.0.1:11212) or " + DISCOVERY + " (a configuration endpoint)");
     }
-    return new MemcachedSettings(parseServers(servers),
+    boolean eject = switch (properties.getProperty(ON_SERVER_DOWN, "fail").trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "fail" -> false;
+      case "eject" -> true;
+      default -> throw new IllegalArgumentException(ON_SERVER_DOWN + " must be 'fail' or 'eject', was '"
+          + properties.getProperty(ON_SERVER_DOWN) + "'");
+    };
+    if (!eject && properties.getProperty(EJECT_AFTER) != null) {
+      throw new IllegalArgumentException(EJECT_AFTER + " is set but " + ON_SERVER_DOWN + " is not 'eject'");
+    }
+    return new MemcachedSettings(servers.isBlank() ? List.of() : parseServers(servers),
         properties.getProperty(PREFIX, "larder").trim(),
         intSetting(properties, TIMEOUT, 1000),
         intSetting(properties, CONNECT_TIMEOUT, 1000),
@@ -115,41 +168,152 @@ public record MemcachedSettings(
         booleanSetting(properties, TLS),
         properties.getProperty(TLS_TRUST, ""),
         properties.getProperty(AUTH_USER, ""),
-        properties.getProperty(AUTH_PASSWORD, ""));
+        properties.getProperty(AUTH_PASSWORD, ""),
+        intSetting(properties, FAILURE_LIMIT, 3),
+        intSetting(properties, PROBE_INTERVAL, 250),
+        eject ? intSetting(properties, EJECT_AFTER, 10_000) : -1,
+        intSetting(properties, FAILOVER_TTL, 60),
+        discovery,
+        intSetting(properties, DISCOVERY_INTERVAL, 10_000),
+        DeserializationLimits.from(properties));
+  }
+
+  /** What the client needs of these settings. */
+  public dev.larder.memcached.protocol.ClientOptions clientOptions() {
+    return new dev.larder.memcached.protocol.ClientOptions(connectionsPerServer, timeoutMillis, connectTimeoutMillis,
+        failureLimit, probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds);
   }
 
   public MemcachedSettings withPrefix(String newPrefix) {
-    return new MemcachedSettings(servers, newPrefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword);
+    Copy copy = new Copy(this);
+    copy.prefix = newPrefix;
+    return copy.build();
   }
 
   public MemcachedSettings withTimeoutMillis(int timeout) {
-    return new MemcachedSettings(servers, prefix, timeout, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword);
+    Copy copy = new Copy(this);
+    copy.timeoutMillis = timeout;
+    return copy.build();
+  }
+
+  /** These settings, with {@code connections} pipelined connections to each server. */
+  public MemcachedSettings withConnectionsPerServer(int connections) {
+    Copy copy = new Copy(this);
+    copy.connectionsPerServer = connections;
+    return copy.build();
   }
 
   /** These settings, also allowing the classes {@code patterns} match to be read back. */
   public MemcachedSettings withDeserializationAllow(String patterns) {
-    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer, patterns,
-        failuresAsMisses, tls, tlsTrust, authUser, authPassword);
+    Copy copy = new Copy(this);
+    copy.deserializationAllow = patterns;
+    return copy.build();
+  }
+
+  /** These settings, with other limits on what a value read back may cost. */
+  public MemcachedSettings withDeserializationLimits(DeserializationLimits newLimits) {
+    Copy copy = new Copy(this);
+    copy.limits = newLimits;
+    return copy.build();
   }
 
   /** These settings, with a dead or slow server costing misses and skipped writes instead of errors. */
   public MemcachedSettings withFailuresAsMisses(boolean asMisses) {
-    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, asMisses, tls, tlsTrust, authUser, authPassword);
+    Copy copy = new Copy(this);
+    copy.failuresAsMisses = asMisses;
+    return copy.build();
   }
 
   /** These settings, over TLS, trusting the certificates in {@code trustPem} (blank: the JVM's trust store). */
   public MemcachedSettings withTls(String trustPem) {
-    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses, true, trustPem, authUser, authPassword);
+    Copy copy = new Copy(this);
+    copy.tls = true;
+    copy.tlsTrust = trustPem;
+    return copy.build();
   }
 
   /** These settings, authenticating as {@code user} (memcached's ASCII authentication, {@code -Y}). */
   public MemcachedSettings withAuthentication(String user, String password) {
-    return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
-        deserializationAllow, failuresAsMisses, tls, tlsTrust, user, password);
+    Copy copy = new Copy(this);
+    copy.authUser = user;
+    copy.authPassword = password;
+    return copy.build();
+  }
+
+  /** These settings, marking a server down after {@code limit} failures in a row, probing it every {@code probeMillis}. */
+  public MemcachedSettings withFailureDetection(int limit, int probeMillis) {
+    Copy copy = new Copy(this);
+    copy.failureLimit = limit;
+    copy.probeIntervalMillis = probeMillis;
+    return copy.build();
+  }
+
+  /**
+   * These settings, moving a server's keys to the others once it has been down {@code afterMillis}; what
+   * is written there lives at most {@code failoverTtlSeconds}.
+   */
+  public MemcachedSettings withEjection(long afterMillis, int failoverTtlSeconds) {
+    Copy copy = new Copy(this);
+    copy.ejectAfterMillis = afterMillis;
+    copy.failoverTtlSeconds = failoverTtlSeconds;
+    return copy.build();
+  }
+
+  /** These settings, with the servers listed by a configuration endpoint, read every {@code intervalMillis}. */
+  public MemcachedSettings withDiscovery(String endpoint, int intervalMillis) {
+    Copy copy = new Copy(this);
+    copy.discovery = endpoint;
+    copy.discoveryIntervalMillis = intervalMillis;
+    return copy.build();
+  }
+
+  /** The fields of a settings record, to change some and build another. */
+  private static final class Copy {
+    List<InetSocketAddress> servers;
+    String prefix;
+    int timeoutMillis;
+    int connectTimeoutMillis;
+    int connectionsPerServer;
+    String deserializationAllow;
+    boolean failuresAsMisses;
+    boolean tls;
+    String tlsTrust;
+    String authUser;
+    String authPassword;
+    int failureLimit;
+    int probeIntervalMillis;
+    long ejectAfterMillis;
+    int failoverTtlSeconds;
+    String discovery;
+    int discoveryIntervalMillis;
+    DeserializationLimits limits;
+
+    Copy(MemcachedSettings settings) {
+      servers = settings.servers;
+      prefix = settings.prefix;
+      timeoutMillis = settings.timeoutMillis;
+      connectTimeoutMillis = settings.connectTimeoutMillis;
+      connectionsPerServer = settings.connectionsPerServer;
+      deserializationAllow = settings.deserializationAllow;
+      failuresAsMisses = settings.failuresAsMisses;
+      tls = settings.tls;
+      tlsTrust = settings.tlsTrust;
+      authUser = settings.authUser;
+      authPassword = settings.authPassword;
+      failureLimit = settings.failureLimit;
+      probeIntervalMillis = settings.probeIntervalMillis;
+      ejectAfterMillis = settings.ejectAfterMillis;
+      failoverTtlSeconds = settings.failoverTtlSeconds;
+      discovery = settings.discovery;
+      discoveryIntervalMillis = settings.discoveryIntervalMillis;
+      limits = settings.limits;
+    }
+
+    MemcachedSettings build() {
+      return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
+          deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword, failureLimit,
+          probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds, discovery, discoveryIntervalMillis, limits);
+    }
   }
 
   /** Never prints the password. */
@@ -158,7 +322,9 @@ public record MemcachedSettings(
     return "MemcachedSettings[servers=" + servers + ", prefix=" + prefix + ", timeoutMillis=" + timeoutMillis
         + ", connectTimeoutMillis=" + connectTimeoutMillis + ", connectionsPerServer=" + connectionsPerServer
         + ", failuresAsMisses=" + failuresAsMisses + ", tls=" + tls + (authUser.isEmpty() ? "" : ", user=" + authUser)
-        + "]";
+        + ", failureLimit=" + failureLimit + ", probeIntervalMillis=" + probeIntervalMillis
+        + ", ejectAfterMillis=" + ejectAfterMillis + ", failoverTtlSeconds=" + failoverTtlSeconds
+        + (discovery.isEmpty() ? "" : ", discovery=" + discovery) + ", " + limits + "]";
   }
 
   private static boolean booleanSetting(Properties properties, String name) {
@@ -191,6 +357,15 @@ public record MemcachedSettings(
   }
 
   static List<InetSocketAddress> parseServers(String servers) {
+    return parseServers(servers, SERVERS);
+  }
+
+  /** The discovery endpoint's address, or {@code null}. */
+  public InetSocketAddress discoveryEndpoint() {
+    return discovery.isEmpty() ? null : parseServers(discovery, DISCOVERY).get(0);
+  }
+
+  private static List<InetSocketAddress> parseServers(String servers, String setting) {
     List<InetSocketAddress> addresses = new ArrayList<>();
     for (String server : servers.split(",")) {
       String trimmed = server.trim();
@@ -204,16 +379,16 @@ public record MemcachedSettings(
         try {
           port = Integer.parseInt(trimmed.substring(colon + 1));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(SERVERS + ": '" + trimmed + "' is not host:port");
+          throw new IllegalArgumentException(setting + ": '" + trimmed + "' is not host:port");
         }
       }
       if (host.isEmpty() || port <= 0 || port > 65535) {
-        throw new IllegalArgumentException(SERVERS + ": '" + trimmed + "' is not host:port");
+        throw new IllegalArgumentException(setting + ": '" + trimmed + "' is not host:port");
       }
       addresses.add(new InetSocketAddress(host, port));
     }
     if (addresses.isEmpty()) {
-      throw new IllegalArgumentException(SERVERS + ": no server in '" + servers + "'");
+      throw new IllegalArgumentException(setting + ": no server in '" + servers + "'");
     }
     return addresses;
   }

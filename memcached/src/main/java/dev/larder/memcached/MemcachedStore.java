@@ -94,7 +94,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     this.serializer = serializer;
     this.classLoader = context.classLoader();
     this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
-        settings.deserializationAllow(), -1);
+        settings.deserializationAllow(), settings.limits());
     String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
     if (prefix.length() + scope.length() > 120) {
       scope = "h" + hash(scope.getBytes(StandardCharsets.UTF_8));
@@ -206,6 +206,16 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   @Override
   public String getServers() {
     return client.nodes().stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  @Override
+  public String getServerStates() {
+    return client.serverStates();
+  }
+
+  @Override
+  public int getServersDown() {
+    return (int) client.nodes().stream().filter(node -> !node.inService()).count();
   }
 
   @Override
@@ -474,7 +484,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     String prefix = namespace + generation() + ":";
     List<String> memcachedKeys = new ArrayList<>();
     for (ServerNode node : client.nodes()) {
-      client.dumpKeys(node, prefix, memcachedKeys::add);
+      try {
+        client.dumpKeys(node, prefix, memcachedKeys::add);
+      } catch (ServerUnavailableException e) {
+        // its entries are misses under the miss policy (an ejected server's are stale anyway)
+        degraded(e, null);
+      }
     }
     return new EntryIterator(memcachedKeys);
   }
@@ -647,15 +662,28 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         setGeneration(parseGeneration(read));
         return;
       }
-      byte[] initial = Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII);
-      client.execute(generationKey, MetaRequest.set(generationKey, initial, "ME T0"));
+      byte[] initial = Long.toString(Math.max(System.currentTimeMillis(), generation + 1))
+          .getBytes(StandardCharsets.US_ASCII);
+      client.execute(generationKey, MetaRequest.setCounter(generationKey, initial, "ME T0"));
     }
     throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
         + client.nodeFor(generationKey).name());
   }
 
+  /**
+   * Never goes back: a counter older than the one in use is a server's that returns with what it held
+   * before an outage (this JVM used a newer counter on another server meanwhile, and the entries of the
+   * old generation may be older than what was written since), so it is raised to the one in use.
+   */
   private void setGeneration(long value) {
-    generation = value;
+    if (value < generation) {
+      byte[] current = Long.toString(generation).getBytes(StandardCharsets.US_ASCII);
+      client.execute(generationKey, MetaRequest.setCounter(generationKey, current, "T0"));
+      LOG.info("Cache " + namespace + ": memcached " + client.nodeFor(generationKey).name() + " held generation "
+          + value + ", older than " + generation + " in use here (it was away); raised it");
+    } else {
+      generation = value;
+    }
     generationReadAt = System.currentTimeMillis();
   }
 

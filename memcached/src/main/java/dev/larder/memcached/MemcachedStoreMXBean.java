@@ -16,6 +16,16 @@ public interface MemcachedStoreMXBean {
   /** The servers, {@code host:port,...}. */
   String getServers();
 
+  /**
+   * Each server's state, {@code host:port=up|down|ejected,...}: {@code down} servers' keys fail or miss
+   * at once; {@code ejected} servers' keys are on the others. Per-server counters are on the
+   * {@code dev.larder:type=MemcachedServer} MXBeans.
+   */
+  String getServerStates();
+
+  /** How many servers are down or ejected now. */
+  int getServersDown();
+
   /** {@code throw} or {@code miss}. */
   String getOnFailure();
 }

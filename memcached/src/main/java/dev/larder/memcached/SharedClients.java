@@ -21,9 +21,13 @@ final class SharedClients {
     synchronized (CLIENTS) {
       Shared shared = CLIENTS.get(settings);
       if (shared == null) {
-        shared = new Shared(settings, new MemcachedClient(settings.servers(), settings.connectionsPerServer(),
-            settings.timeoutMillis(), settings.connectTimeoutMillis(), 100, 5_000,
-            ConnectionSecurity.of(settings.tls(), settings.tlsTrust(), settings.authUser(), settings.authPassword())));
+        ConnectionSecurity security = ConnectionSecurity.of(settings.tls(), settings.tlsTrust(), settings.authUser(),
+            settings.authPassword());
+        MemcachedClient client = settings.discoveryEndpoint() == null
+            ? new MemcachedClient(settings.servers(), settings.clientOptions(), security)
+            : MemcachedClient.discovering(settings.discoveryEndpoint(), settings.discoveryIntervalMillis(),
+                settings.clientOptions(), security);
+        shared = new Shared(settings, client);
         CLIENTS.put(settings, shared);
       }
       shared.users++;

@@ -53,6 +53,10 @@ public final class TaggedSerializer implements Serializer {
     return buffer.toByteArray();
   }
 
+  private static String length(byte[] bytes) {
+    return (bytes.length - 1) + " bytes";
+  }
+
   @Override
   public Object deserialize(byte[] bytes, ClassLoader classLoader) {
     return deserialize(bytes, classLoader, null);
@@ -74,9 +78,17 @@ public final class TaggedSerializer implements Serializer {
         try (ObjectInputStream in = new ClassLoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
           String[] rejected = new String[1];
+          String[] overLimit = new String[1];
           if (filter != null) {
-            // The exception a filter causes names no class: remember which one it refused.
+            // The exception a filter causes names no class: remember which one it refused, or which limit.
+            long length = bytes.length - 1L;
             in.setObjectInputFilter(info -> {
+              String violation = filter instanceof DeserializationAllowList allowList
+                  ? allowList.limitViolation(info, length) : null;
+              if (violation != null) {
+                overLimit[0] = violation;
+                return ObjectInputFilter.Status.REJECTED;
+              }
               ObjectInputFilter.Status status = filter.checkInput(info);
               if (status == ObjectInputFilter.Status.REJECTED && rejected[0] == null) {
                 rejected[0] = info.serialClass() != null ? info.serialClass().getName()
@@ -88,6 +100,10 @@ public final class TaggedSerializer implements Serializer {
           try {
             return in.readObject();
           } catch (InvalidClassException e) {
+            if (overLimit[0] != null) {
+              throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from memcached: "
+                  + overLimit[0] + "; nothing was allocated for it", e);
+            }
             if (rejected[0] == null) {
               throw e;
             }

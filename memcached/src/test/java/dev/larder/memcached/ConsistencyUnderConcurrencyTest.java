@@ -193,8 +193,7 @@ class ConsistencyUnderConcurrencyTest {
     for (int connections = 2; connections <= 3; connections++) {
       // unequal settings (2 and 3 connections per server) get separate clients, as two JVMs would have
       MemcachedSettings settings = MemcachedSettings.servers(MemcachedServers.shared()).withPrefix(prefix);
-      settings = new MemcachedSettings(settings.servers(), settings.prefix(), 2000, 1000, connections, "", false, false,
-          "", "", "");
+      settings = settings.withTimeoutMillis(2000).withConnectionsPerServer(connections);
       clients.add(cache(new LarderConfiguration<String, Long>().setStoreFactory(MemcachedStoreFactory.of(settings))));
     }
     return clients;

@@ -34,7 +34,15 @@ final class KetamaLocator {
   }
 
   ServerNode locate(String key) {
-    long hash = point(md5(key), 0);
+    return locate(hash(key));
+  }
+
+  /** The key's point on the ring, to locate it on several rings with one digest. */
+  static long hash(String key) {
+    return point(md5(key), 0);
+  }
+
+  ServerNode locate(long hash) {
     Map.Entry<Long, ServerNode> entry = ring.ceilingEntry(hash);
     return (entry != null ? entry : ring.firstEntry()).getValue();
   }

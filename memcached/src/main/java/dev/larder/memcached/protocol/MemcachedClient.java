@@ -15,54 +15,253 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import javax.cache.CacheException;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A meta-protocol client for a list of memcached servers: keys placed by ketama consistent hashing,
  * requests pipelined over a few Netty connections per server, batches sent as one write per server.
+ *
+ * <p>One health thread per client probes the servers marked down, ejects those down for too long (if
+ * {@link ClientOptions#ejectAfterMillis} allows), deletes keys in doubt, and follows a discovery
+ * endpoint if there is one. The server list may change while the client runs ({@link #updateServers}):
+ * servers kept keep their connections and their keys.
  */
-public final class MemcachedClient implements AutoCloseable {
+public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MemcachedClient.class);
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private final EventLoopGroup group;
-  private final List<ServerNode> nodes = new ArrayList<>();
-  private final KetamaLocator locator;
-  private final int timeoutMillis;
+  private final ClientOptions options;
   /** Also for the blocking text-command sockets: they get the same TLS and authentication. */
   private final ConnectionSecurity security;
+  private final String id = "larder-" + CLIENTS.incrementAndGet();
+  private final ScheduledExecutorService healthThread;
+  private final Set<ServerNode> needAttention = ConcurrentHashMap.newKeySet();
+  /** Servers removed from the list, closed once the calls in flight on them are over. */
+  private final Set<ServerNode> retiring = ConcurrentHashMap.newKeySet();
+  private volatile Topology topology;
+  private volatile ClusterDiscovery discovery;
+  private volatile boolean closed;
 
-  public MemcachedClient(List<InetSocketAddress> servers, int connectionsPerServer, int timeoutMillis,
-      int connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis, ConnectionSecurity security) {
+  public MemcachedClient(List<InetSocketAddress> servers, ClientOptions options, ConnectionSecurity security) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("No memcached server given");
     }
-    this.timeoutMillis = timeoutMillis;
+    this.options = options;
     this.security = security;
-    this.group = new NioEventLoopGroup(Math.min(2, servers.size()), new DefaultThreadFactory("larder-memcached", true));
-    for (InetSocketAddress server : servers) {
-      nodes.add(new ServerNode(server, group, connectionsPerServer, timeoutMillis, connectTimeoutMillis,
-          initialBackoffMillis, maxBackoffMillis, security));
+    this.group = new NioEventLoopGroup(2, new DefaultThreadFactory("larder-memcached", true));
+    this.healthThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("larder-memcached-health",
+        true));
+    List<ServerNode> nodes = new ArrayList<>();
+    for (InetSocketAddress server : distinct(servers)) {
+      nodes.add(newNode(server));
     }
-    this.locator = new KetamaLocator(nodes);
+    this.topology = new Topology(nodes);
+    healthThread.scheduleWithFixedDelay(this::checkHealth, options.probeIntervalMillis(),
+        options.probeIntervalMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * A client whose servers come from a discovery endpoint ({@code config get cluster}, as the managed
+   * memcached services answer it), read now and then every {@code intervalMillis}.
+   *
+   * @throws CacheException naming the endpoint if it gives no server list now
+   */
+  public static MemcachedClient discovering(InetSocketAddress endpoint, long intervalMillis, ClientOptions options,
+      ConnectionSecurity security) {
+    ClusterDiscovery discovery = new ClusterDiscovery(endpoint, security, options.timeoutMillis());
+    ClusterDiscovery.Cluster cluster = discovery.read();
+    if (cluster.servers().isEmpty()) {
+      throw new CacheException("The memcached discovery endpoint " + discovery.name() + " lists no server");
+    }
+    MemcachedClient client = new MemcachedClient(cluster.servers(), options, security);
+    client.discovery = discovery;
+    discovery.accepted(cluster.version());
+    client.healthThread.scheduleWithFixedDelay(client::pollDiscovery, intervalMillis, intervalMillis,
+        TimeUnit.MILLISECONDS);
+    return client;
+  }
+
+  private ServerNode newNode(InetSocketAddress server) {
+    ServerNode node = new ServerNode(server, group, options.connectionsPerServer(), options.timeoutMillis(),
+        options.connectTimeoutMillis(), options.failureLimit(), security, this);
+    dev.larder.management.MBeans.register(node.health(), mbeanName(node));
+    return node;
+  }
+
+  private ObjectName mbeanName(ServerNode node) {
+    try {
+      return new ObjectName("dev.larder:type=MemcachedServer,client=" + id + ",server="
+          + node.name().replaceAll("[:=,\n*?\"]", "_"));
+    } catch (javax.management.MalformedObjectNameException e) {
+      throw new CacheException("Cannot name the MXBean of memcached " + node.name(), e);
+    }
+  }
+
+  /** This client's name in its servers' MXBean names ({@code client=...}). */
+  public String id() {
+    return id;
+  }
+
+  /** The servers now, in list order. */
   public List<ServerNode> nodes() {
-    return nodes;
+    return topology.nodes;
   }
 
-  /** The server that holds the key. */
+  /** The server that the key's requests go to now: its own, or another while its own is ejected. */
   public ServerNode nodeFor(String key) {
-    return nodes.size() == 1 ? nodes.get(0) : locator.locate(key);
+    return topology.locate(key);
+  }
+
+  /** {@code host:port=state,...}: {@code up}, {@code down} or {@code ejected}, per server. */
+  public String serverStates() {
+    StringBuilder states = new StringBuilder();
+    for (ServerNode node : topology.nodes) {
+      states.append(states.length() == 0 ? "" : ",").append(node.name()).append('=').append(node.health().getState());
+    }
+    return states.toString();
+  }
+
+  /**
+   * Replaces the server list: servers kept keep their connections and state, new ones are added,
+   * removed ones are closed once calls in flight on them are over. Keys move as ketama says and no more.
+   */
+  public synchronized void updateServers(List<InetSocketAddress> servers) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("No memcached server given");
+    }
+    Topology current = topology;
+    Map<InetSocketAddress, ServerNode> existing = new LinkedHashMap<>();
+    current.nodes.forEach(node -> existing.put(node.address(), node));
+    List<ServerNode> nodes = new ArrayList<>();
+    List<String> added = new ArrayList<>();
+    for (InetSocketAddress server : distinct(servers)) {
+      ServerNode node = existing.remove(server);
+      if (node == null) {
+        node = newNode(server);
+        added.add(node.name());
+      }
+      nodes.add(node);
+    }
+    if (added.isEmpty() && existing.isEmpty()) {
+      return;
+    }
+    topology = new Topology(nodes);
+    LOG.info("memcached servers changed: added " + added + ", removed "
+        + existing.values().stream().map(ServerNode::name).toList() + "; now " + nodes.size());
+    for (ServerNode removed : existing.values()) {
+      dev.larder.management.MBeans.unregister(mbeanName(removed));
+      retiring.add(removed);
+      healthThread.schedule(() -> {
+        removed.close();
+        retiring.remove(removed);
+      }, options.timeoutMillis() + 1000L, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static List<InetSocketAddress> distinct(List<InetSocketAddress> servers) {
+    return new ArrayList<>(new java.util.LinkedHashSet<>(servers));
+  }
+
+  @Override
+  public void beforeSend(ServerNode target, List<MetaRequest> requests) {
+    Topology now = topology;
+    if (!now.anyEjected()) {
+      return;
+    }
+    for (MetaRequest request : requests) {
+      if (request.writes && request.key != null) {
+        ServerNode home = now.home(request.key);
+        if (home != target && home.health().state() == ServerHealth.State.EJECTED) {
+          // a failover write: short-lived there, and the ejected server's copy is now stale
+          request.capTtl(options.failoverTtlSeconds());
+          home.noteInDoubt(request);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void needsAttention(ServerNode node) {
+    needAttention.add(node);
+  }
+
+  /** The health thread's round: probes, ejections, deletes of keys in doubt. Never throws. */
+  private void checkHealth() {
+    try {
+      Topology now = topology;
+      for (ServerNode node : now.nodes) {
+        switch (node.health().state()) {
+          case UP -> {
+            if (needAttention.remove(node)) {
+              node.repairInService();
+            }
+          }
+          case DOWN -> {
+            if (!node.probe() && mayEject(node)) {
+              node.health().eject("down for " + TimeUnit.NANOSECONDS.toMillis(node.health().downForNanos())
+                  + " ms: its keys go to the other servers (entries written there live at most "
+                  + options.failoverTtlSeconds() + " s)");
+            }
+          }
+          case EJECTED -> node.probe();
+        }
+      }
+      synchronized (this) {
+        if (!topology.matchesStates()) {
+          topology = new Topology(topology.nodes);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      if (!closed) {
+        LOG.warn("memcached health check failed: " + e, e);
+      }
+    }
+  }
+
+  private boolean mayEject(ServerNode node) {
+    long ejectAfter = options.ejectAfterMillis();
+    return ejectAfter >= 0
+        && node.health().downForNanos() >= TimeUnit.MILLISECONDS.toNanos(ejectAfter)
+        // its failover copies from a previous ejection must have expired first
+        && node.health().upForNanos() >= TimeUnit.SECONDS.toNanos(options.failoverTtlSeconds());
+  }
+
+  private void pollDiscovery() {
+    ClusterDiscovery endpoint = discovery;
+    try {
+      ClusterDiscovery.Cluster cluster = endpoint.read();
+      if (endpoint.isNewer(cluster.version()) && !cluster.servers().isEmpty()) {
+        LOG.info("memcached discovery " + endpoint.name() + ": configuration version " + cluster.version() + ", "
+            + cluster.servers().size() + " servers");
+        updateServers(cluster.servers());
+        endpoint.accepted(cluster.version());
+      }
+      endpoint.reachable();
+    } catch (RuntimeException e) {
+      endpoint.unreachable(e); // the servers known so far stay in use
+    }
   }
 
   /** Sends each server its share of the requests in one write, then waits for every answer. */
   public Map<String, MetaResponse> executeAll(Map<String, MetaRequest> requestsByKey) {
+    Topology now = topology;
     Map<ServerNode, List<MetaRequest>> byNode = new LinkedHashMap<>();
     ServerNode[] nodeOf = new ServerNode[requestsByKey.size()];
     int i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {
-      ServerNode node = nodeFor(entry.getKey());
+      ServerNode node = now.locate(entry.getKey());
       nodeOf[i++] = node;
       byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(entry.getValue());
     }
@@ -87,11 +286,15 @@ public final class MemcachedClient implements AutoCloseable {
    * through {@code lru_crawler metadump all} on a connection of its own (the server refuses to pipeline
    * other commands with it).
    *
+   * @throws ServerUnavailableException at once if the server is marked down or ejected
    * @throws CacheException naming the server if it refuses key dumps
    */
   public void dumpKeys(ServerNode node, String prefix, Consumer<String> keys) {
-    try (Socket socket = security.openSocket(node.address(), node.name(), timeoutMillis)) {
-      socket.setSoTimeout((int) Math.max(timeoutMillis, TimeUnit.SECONDS.toMillis(30)));
+    if (!node.inService()) {
+      throw new ServerUnavailableException(node.health().description() + "; its keys cannot be listed", null);
+    }
+    try (Socket socket = security.openSocket(node.address(), node.name(), options.timeoutMillis())) {
+      socket.setSoTimeout((int) Math.max(options.timeoutMillis(), TimeUnit.SECONDS.toMillis(30)));
       OutputStream out = socket.getOutputStream();
       out.write("lru_crawler metadump all\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -122,7 +325,10 @@ public final class MemcachedClient implements AutoCloseable {
 
   /** The server's {@code item_size_max} (set with {@code -I}), from {@code stats settings}. */
   public long itemSizeMax(ServerNode node) {
-    try (Socket socket = security.openSocket(node.address(), node.name(), timeoutMillis)) {
+    if (!node.inService()) {
+      throw new ServerUnavailableException(node.health().description(), null);
+    }
+    try (Socket socket = security.openSocket(node.address(), node.name(), options.timeoutMillis())) {
       OutputStream out = socket.getOutputStream();
       out.write("stats settings\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -142,9 +348,19 @@ public final class MemcachedClient implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ServerNode node : nodes) {
+    closed = true;
+    healthThread.shutdownNow();
+    try {
+      healthThread.awaitTermination(options.timeoutMillis() + options.connectTimeoutMillis() + 1000L,
+          TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (ServerNode node : topology.nodes) {
+      dev.larder.management.MBeans.unregister(mbeanName(node));
       node.close();
     }
+    retiring.forEach(ServerNode::close);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -9,33 +9,55 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MetaRequest {
 
-  final byte[] line;
+  /** The command line; rewritten only by {@link #capTtl}, before the request is sent. */
+  byte[] line;
   final byte[] data;
   final CompletableFuture<MetaResponse> response = new CompletableFuture<>();
+  /** The key, or {@code null} ({@code mn}, authentication). */
+  final String key;
+  /** Whether it changes what the server holds ({@code ms md ma}): such a request that fails is in doubt. */
+  final boolean writes;
+  /** An entry's write, whose TTL may be capped on a failover server (not the generation counter). */
+  private final boolean entry;
+  /** The connection it went out on, to close if its answer does not come in time. */
+  volatile io.netty.channel.Channel channel;
 
-  private MetaRequest(String line, byte[] data) {
+  private MetaRequest(String line, byte[] data, String key, boolean writes, boolean entry) {
     this.line = line.getBytes(StandardCharsets.US_ASCII);
     this.data = data;
+    this.key = key;
+    this.writes = writes;
+    this.entry = entry;
   }
 
   /** {@code mg <key> <flags>}. */
   public static MetaRequest get(String key, String flags) {
-    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null);
+    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false, false);
   }
 
-  /** {@code ms <key> <datalen> <flags>} followed by the data block. */
+  /** {@code ms <key> <datalen> <flags>} followed by the data block: a cache entry's write. */
   public static MetaRequest set(String key, byte[] data, String flags) {
-    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data);
+    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true,
+        true);
+  }
+
+  /**
+   * {@link #set} for bookkeeping that must keep its own TTL wherever it lands (the generation counter):
+   * never capped on a failover server.
+   */
+  public static MetaRequest setCounter(String key, byte[] data, String flags) {
+    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true,
+        false);
   }
 
   /** {@code md <key> <flags>}. */
   public static MetaRequest delete(String key, String flags) {
-    return new MetaRequest("md " + key + (flags.isEmpty() ? "" : " " + flags), null);
+    return new MetaRequest("md " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true, false);
   }
 
   /** {@code ma <key> <flags>}. */
   public static MetaRequest arithmetic(String key, String flags) {
-    return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null);
+    return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true, false);
   }
 
   /**
@@ -44,12 +66,42 @@ public final class MetaRequest {
    */
   static MetaRequest authenticate(String user, String password) {
     byte[] credentials = (user + " " + password).getBytes(StandardCharsets.UTF_8);
-    return new MetaRequest("set larder-auth 0 0 " + credentials.length, credentials);
+    return new MetaRequest("set larder-auth 0 0 " + credentials.length, credentials, null, false, false);
   }
 
   /** {@code mn}: answers {@code MN} once everything before it on the connection is answered. */
   public static MetaRequest noop() {
-    return new MetaRequest("mn", null);
+    return new MetaRequest("mn", null, null, false, false);
+  }
+
+  /** {@code flush_all}: empties the server (see {@link ServerNode}: writes in doubt past the bound). */
+  static MetaRequest flushAll() {
+    return new MetaRequest("flush_all", null, null, true, false);
+  }
+
+  /**
+   * Caps an entry's TTL at {@code seconds} (a write to a failover server, whose copy must be gone before
+   * the key's own server may be ejected again); a TTL of 0 (never) or above the cap becomes the cap.
+   * Only before the request is sent.
+   */
+  void capTtl(long seconds) {
+    if (!entry) {
+      return;
+    }
+    String text = new String(line, StandardCharsets.US_ASCII);
+    String[] tokens = text.split(" ");
+    boolean found = false;
+    for (int i = 3; i < tokens.length; i++) {
+      if (tokens[i].startsWith("T")) {
+        long ttl = Long.parseLong(tokens[i].substring(1));
+        // over 30 days memcached reads an absolute Unix time: always longer than any cap
+        if (ttl == 0 || ttl > seconds) {
+          tokens[i] = "T" + seconds;
+        }
+        found = true;
+      }
+    }
+    line = (String.join(" ", tokens) + (found ? "" : " T" + seconds)).getBytes(StandardCharsets.US_ASCII);
   }
 
   public CompletableFuture<MetaResponse> response() {

@@ -1,40 +1,59 @@
 package dev.larder.memcached.protocol;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import javax.cache.CacheException;
 
 /**
- * One memcached server: a few pipelined connections, opened on demand. Requests on a connection are
- * answered in order, so each connection keeps a queue of the requests it sent. A server that cannot
- * be reached is not tried again until a back-off (doubling up to a maximum) has passed: calls for its
- * keys fail fast in between, and the first call after it reconnects.
+ * One memcached server: a few pipelined connections, opened on demand, and its {@link ServerHealth}.
+ * Requests on a connection are answered in order ({@link Pipeline}); a request that gets no answer in
+ * time closes its connection, so no later answer can be matched to the wrong request.
+ *
+ * <p>While the server is marked down, calls for its keys fail at once (no connection attempt, no
+ * waiting) and the client's health thread {@linkplain #probe probes} it on a connection of its own.
+ *
+ * <p><b>Writes in doubt.</b> A write that failed (no answer, connection lost: it may still land), was
+ * skipped while the server was down, or went to another server while this one was ejected leaves this
+ * server holding a value that may be older than what the application last wrote. Its key is noted,
+ * and before the server serves again (a probe's answer, or after a lone timeout) the noted keys are
+ * deleted: a miss, never an old value. Past {@value #MAX_IN_DOUBT} keys the server is emptied with
+ * {@code flush_all} instead (logged): Larder cannot delete what it could not note.
  */
 public final class ServerNode implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ServerNode.class);
-  /** Every answer a meta command (or the authentication's set) can get, errors aside. */
-  private static final java.util.Set<String> ANSWERS = java.util.Set.of("VA", "HD", "EN", "NF", "NS", "EX", "MN",
-      "STORED");
+  /** The most keys in doubt noted per server (about 100 bytes each): beyond, the server is flushed. */
+  static final int MAX_IN_DOUBT = 100_000;
+  /** Deletes of keys in doubt sent per batch. */
+  private static final int REPAIR_BATCH = 200;
+  private static final AttributeKey<Boolean> CLOSED_BY_US = AttributeKey.valueOf("larder.closedByUs");
+
+  /** What the client does when a node's health changes or it has work for the health thread. */
+  interface Hooks {
+    /** Before the node sends: writes for a key whose own server is ejected are failover writes. */
+    void beforeSend(ServerNode target, List<MetaRequest> requests);
+
+    /** The node was just marked down, or has keys in doubt to delete while up. */
+    void needsAttention(ServerNode node);
+  }
 
   private final InetSocketAddress address;
   private final String name;
@@ -42,27 +61,26 @@ public final class ServerNode implements AutoCloseable {
   private final AtomicReferenceArray<Channel> channels;
   private final Object[] connectLocks;
   private final AtomicInteger next = new AtomicInteger();
-  private final java.util.concurrent.atomic.LongAdder flushes = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder flushes = new LongAdder();
   private final long timeoutMillis;
   private final long connectTimeoutMillis;
-  private final long initialBackoffMillis;
-  private final long maxBackoffMillis;
-  private volatile long backoffMillis;
-  private volatile long downUntil;
-  private volatile String lastFailure;
-  private volatile boolean closed;
   private final ConnectionSecurity security;
+  private final Hooks hooks;
+  private final ServerHealth health;
+  private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+  /** More keys were in doubt than could be noted: flush the server before it serves again. */
+  private volatile boolean flushNeeded;
+  private volatile boolean closed;
 
   ServerNode(InetSocketAddress address, EventLoopGroup group, int connections, long timeoutMillis,
-      long connectTimeoutMillis, long initialBackoffMillis, long maxBackoffMillis, ConnectionSecurity security) {
+      long connectTimeoutMillis, int failureLimit, ConnectionSecurity security, Hooks hooks) {
     this.address = address;
     this.name = address.getHostString() + ":" + address.getPort();
     this.timeoutMillis = timeoutMillis;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.security = security;
-    this.initialBackoffMillis = initialBackoffMillis;
-    this.maxBackoffMillis = maxBackoffMillis;
-    this.backoffMillis = initialBackoffMillis;
+    this.hooks = hooks;
+    this.health = new ServerHealth(name, failureLimit, () -> inDoubt.size() + (flushNeeded ? 1 : 0));
     this.channels = new AtomicReferenceArray<>(connections);
     this.connectLocks = new Object[connections];
     for (int i = 0; i < connections; i++) {
@@ -77,7 +95,7 @@ public final class ServerNode implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            channel.pipeline().addLast(new MetaCodec.Decoder(), new MetaCodec.Encoder(), new Pipeline());
+            channel.pipeline().addLast(new MetaCodec.Decoder(), new MetaCodec.Encoder(), new Pipeline(name));
             security.install(channel, address);
           }
         });
@@ -92,6 +110,15 @@ public final class ServerNode implements AutoCloseable {
     return name;
   }
 
+  ServerHealth health() {
+    return health;
+  }
+
+  /** Whether calls for its keys are sent to it (not marked down or ejected). */
+  public boolean inService() {
+    return health.inService();
+  }
+
   /** Sends one request and waits for its response (at most the request timeout). */
   public MetaResponse execute(MetaRequest request) {
     sendAll(List.of(request));
@@ -100,7 +127,19 @@ public final class ServerNode implements AutoCloseable {
 
   /** Writes the requests on one connection with one flush: one round trip for the whole batch. */
   public void sendAll(List<MetaRequest> requests) {
-    Channel channel = channel();
+    hooks.beforeSend(this, requests);
+    Channel channel;
+    try {
+      channel = channel();
+    } catch (ServerUnavailableException e) {
+      for (MetaRequest request : requests) {
+        noteInDoubt(request);
+      }
+      throw e;
+    }
+    for (MetaRequest request : requests) {
+      request.channel = channel;
+    }
     channel.writeAndFlush(requests.size() == 1 ? requests.get(0) : new MetaCodec.Batch(requests));
     flushes.increment();
   }
@@ -113,13 +152,26 @@ public final class ServerNode implements AutoCloseable {
   /** The response to a request sent with {@link #sendAll}. */
   public MetaResponse await(MetaRequest request) {
     try {
-      return request.response.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      MetaResponse response = request.response.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      health.answered();
+      return response;
     } catch (TimeoutException e) {
-      // An unanswered request leaves the connection's answers in doubt: start afresh.
-      closeChannels();
+      // Its answer may still come, and would be read as the next request's: drop the connection.
+      closeByUs(request.channel);
+      noteInDoubt(request);
+      String failure = "no answer within " + timeoutMillis + " ms";
+      failed(failure, true);
       throw new ServerUnavailableException("memcached " + name + " did not answer within " + timeoutMillis + " ms: "
           + request, e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof ServerUnavailableException unavailable) {
+        noteInDoubt(request);
+        if (unavailable.counts()) {
+          failed(unavailable.getMessage(), false);
+        }
+        throw unavailable;
+      }
+      health.answered(); // an error the server answered: it is alive
       if (e.getCause() instanceof CacheException ce) {
         throw ce;
       }
@@ -132,7 +184,10 @@ public final class ServerNode implements AutoCloseable {
 
   private Channel channel() {
     if (closed) {
-      throw new CacheException("The memcached client is closed (" + name + ")");
+      throw new ServerUnavailableException("The memcached client is closed (" + name + ")", null, false);
+    }
+    if (!health.inService()) {
+      throw new ServerUnavailableException(health.description() + "; not waiting for it", null, false);
     }
     int index = Math.floorMod(next.getAndIncrement(), channels.length());
     Channel channel = channels.get(index);
@@ -144,53 +199,162 @@ public final class ServerNode implements AutoCloseable {
       if (channel != null && channel.isActive()) {
         return channel;
       }
-      long now = System.currentTimeMillis();
-      if (now < downUntil) {
-        throw new ServerUnavailableException("memcached " + name + " is unreachable (" + lastFailure
-            + "); next attempt in " + (downUntil - now) + " ms", null);
-      }
-      ChannelFuture connect = bootstrap.connect(address);
-      if (!connect.awaitUninterruptibly(connectTimeoutMillis + 100) || !connect.isSuccess()) {
-        connect.channel().close();
-        Throwable cause = connect.cause();
-        markDown(cause == null ? "connect timed out after " + connectTimeoutMillis + " ms" : cause.toString());
-        throw new ServerUnavailableException("memcached " + name + " is unreachable: " + lastFailure, cause);
+      if (!health.inService()) {
+        throw new ServerUnavailableException(health.description() + "; not waiting for it", null, false);
       }
       try {
-        security.establish(connect.channel(), name, connectTimeoutMillis);
+        channel = connect();
       } catch (ServerUnavailableException e) {
-        connect.channel().close();
-        markDown(e.getMessage());
-        throw e;
-      } catch (CacheException e) {
-        connect.channel().close();
+        failed(e.getMessage(), false);
         throw e;
       }
-      if (lastFailure != null) {
-        LOG.info("Reconnected to memcached " + name);
-      }
-      backoffMillis = initialBackoffMillis;
-      lastFailure = null;
-      channels.set(index, connect.channel());
-      return connect.channel();
+      channels.set(index, channel);
+      return channel;
     }
   }
 
-  private void markDown(String failure) {
-    lastFailure = failure;
-    long backoff = backoffMillis;
-    downUntil = System.currentTimeMillis() + backoff;
-    backoffMillis = Math.min(maxBackoffMillis, backoff * 2);
-    LOG.warn("memcached " + name + " is unreachable (" + failure
-        + "); retrying in " + backoff + " ms");
+  /** A new connection, TLS and authentication done. */
+  private Channel connect() {
+    ChannelFuture connect = bootstrap.connect(address);
+    if (!connect.awaitUninterruptibly(connectTimeoutMillis + 100) || !connect.isSuccess()) {
+      connect.channel().close();
+      Throwable cause = connect.cause();
+      throw new ServerUnavailableException("memcached " + name + " is unreachable: "
+          + (cause == null ? "connect timed out after " + connectTimeoutMillis + " ms" : cause.toString()), cause);
+    }
+    try {
+      security.establish(connect.channel(), name, connectTimeoutMillis);
+    } catch (CacheException e) {
+      connect.channel().close();
+      throw e;
+    }
+    return connect.channel();
+  }
+
+  private void failed(String failure, boolean timeout) {
+    if (health.failed(failure, timeout)) {
+      closeChannels(); // what is still in flight fails now instead of at its timeout
+      hooks.needsAttention(this);
+    }
+  }
+
+  /** Notes the key of a write that may not have happened as the application was told. */
+  void noteInDoubt(MetaRequest request) {
+    if (!request.writes || request.key == null) {
+      return;
+    }
+    if (inDoubt.size() >= MAX_IN_DOUBT) {
+      flushNeeded = true;
+    } else {
+      inDoubt.add(request.key);
+    }
+    if (health.inService()) {
+      hooks.needsAttention(this);
+    }
+  }
+
+  boolean hasWritesInDoubt() {
+    return flushNeeded || !inDoubt.isEmpty();
+  }
+
+  /**
+   * One probe of a server marked down, on a connection of its own: {@code mn} answered within the
+   * timeout, then the writes in doubt deleted, and it is in service again. Blocking; run by the
+   * client's health thread.
+   *
+   * @return whether it is back
+   */
+  boolean probe() {
+    Channel channel = null;
+    try {
+      channel = connect();
+      MetaRequest noop = MetaRequest.noop();
+      roundTrip(channel, List.of(noop));
+      repair(channel);
+      String how = "answered a probe";
+      channels.set(0, channel);
+      channel = null;
+      health.recovered(how);
+      return true;
+    } catch (CacheException e) {
+      health.probeFailed(e.getMessage());
+      return false;
+    } finally {
+      if (channel != null) {
+        closeByUs(channel);
+      }
+    }
+  }
+
+  /** Deletes the keys in doubt of a server in service (after a lone timeout); blocking. */
+  void repairInService() {
+    if (!health.inService() || !hasWritesInDoubt()) {
+      return;
+    }
+    try {
+      repair(channel());
+    } catch (CacheException e) {
+      // Not reached now: the keys stay noted, and the next failure or probe deals with them.
+    }
+  }
+
+  private void repair(Channel channel) {
+    if (flushNeeded) {
+      org.slf4j.LoggerFactory.getLogger(ServerNode.class).warn("memcached " + name + ": more than " + MAX_IN_DOUBT
+          + " writes were in doubt while it failed; emptying it with flush_all before it serves again");
+      roundTrip(channel, List.of(MetaRequest.flushAll()));
+      flushNeeded = false;
+      inDoubt.clear();
+      return;
+    }
+    while (!inDoubt.isEmpty()) {
+      List<String> keys = new ArrayList<>(REPAIR_BATCH);
+      Iterator<String> iterator = inDoubt.iterator();
+      while (iterator.hasNext() && keys.size() < REPAIR_BATCH) {
+        keys.add(iterator.next());
+      }
+      List<MetaRequest> deletes = new ArrayList<>(keys.size());
+      for (String key : keys) {
+        deletes.add(MetaRequest.delete(key, ""));
+      }
+      roundTrip(channel, deletes);
+      keys.forEach(inDoubt::remove);
+    }
+  }
+
+  /** Sends and waits for every answer on one connection, without touching the health counters. */
+  private void roundTrip(Channel channel, List<MetaRequest> requests) {
+    channel.writeAndFlush(requests.size() == 1 ? requests.get(0) : new MetaCodec.Batch(requests));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (MetaRequest request : requests) {
+      try {
+        MetaResponse response = request.response.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (response.is("ERROR") || response.is("CLIENT_ERROR") || response.is("SERVER_ERROR")) {
+          throw new CacheException("memcached " + name + " answered " + response + " to " + request);
+        }
+      } catch (TimeoutException e) {
+        throw new ServerUnavailableException("memcached " + name + " did not answer a probe within " + timeoutMillis
+            + " ms", e);
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof CacheException ce ? ce
+            : new ServerUnavailableException("memcached " + name + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheException("Interrupted while probing memcached " + name, e);
+      }
+    }
+  }
+
+  private static void closeByUs(Channel channel) {
+    if (channel != null) {
+      channel.attr(CLOSED_BY_US).set(Boolean.TRUE);
+      channel.close();
+    }
   }
 
   private void closeChannels() {
     for (int i = 0; i < channels.length(); i++) {
-      Channel channel = channels.getAndSet(i, null);
-      if (channel != null) {
-        channel.close();
-      }
+      closeByUs(channels.getAndSet(i, null));
     }
   }
 
@@ -201,11 +365,20 @@ public final class ServerNode implements AutoCloseable {
   }
 
   /** Matches each response to the oldest unanswered request of its connection. */
-  private final class Pipeline extends ChannelDuplexHandler {
-    private final ArrayDeque<MetaRequest> pending = new ArrayDeque<>();
+  private static final class Pipeline extends io.netty.channel.ChannelDuplexHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerNode.class);
+    /** Every answer a meta command (or the authentication's set, or flush_all) can get, errors aside. */
+    private static final Set<String> ANSWERS = Set.of("VA", "HD", "EN", "NF", "NS", "EX", "MN", "STORED", "OK");
+
+    private final String name;
+    private final java.util.ArrayDeque<MetaRequest> pending = new java.util.ArrayDeque<>();
+
+    Pipeline(String name) {
+      this.name = name;
+    }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object message, ChannelPromise promise) {
+    public void write(io.netty.channel.ChannelHandlerContext ctx, Object message, io.netty.channel.ChannelPromise promise) {
       if (message instanceof MetaRequest || message instanceof MetaCodec.Batch) {
         if (message instanceof MetaRequest request) {
           pending.add(request);
@@ -223,7 +396,7 @@ public final class ServerNode implements AutoCloseable {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object message) {
+    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object message) {
       MetaResponse response = (MetaResponse) message;
       MetaRequest request = pending.poll();
       if (request == null) {
@@ -245,13 +418,15 @@ public final class ServerNode implements AutoCloseable {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      failPending(new ServerUnavailableException("connection to memcached " + name + " closed", null));
+    public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
+      boolean ours = Boolean.TRUE.equals(ctx.channel().attr(CLOSED_BY_US).get());
+      failPending(new ServerUnavailableException("connection to memcached " + name + " closed"
+          + (ours ? " by Larder (a request on it timed out, or the server is marked down)" : ""), null, !ours));
       super.channelInactive(ctx);
     }
 
     @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
       failPending(new ServerUnavailableException("connection to memcached " + name + " failed: " + cause, cause));
       ctx.close();
     }

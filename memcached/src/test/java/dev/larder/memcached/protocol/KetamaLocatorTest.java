@@ -18,6 +18,16 @@ import org.junit.jupiter.api.Test;
 /** Keys land where spymemcached (ketama, libmemcached node keys) looks for them. */
 class KetamaLocatorTest {
 
+  static final ServerNode.Hooks NO_HOOKS = new ServerNode.Hooks() {
+    @Override
+    public void beforeSend(ServerNode target, List<MetaRequest> requests) {
+    }
+
+    @Override
+    public void needsAttention(ServerNode node) {
+    }
+  };
+
   @Test
   void placementAgreesWithSpymemcached() {
     List<InetSocketAddress> servers = List.of(
@@ -30,7 +40,7 @@ class KetamaLocatorTest {
       List<ServerNode> ours = new ArrayList<>();
       List<MemcachedNode> theirs = new ArrayList<>();
       for (InetSocketAddress server : servers) {
-        ours.add(new ServerNode(server, group, 1, 1000, 1000, 100, 1000, ConnectionSecurity.NONE));
+        ours.add(new ServerNode(server, group, 1, 1000, 1000, 3, ConnectionSecurity.NONE, NO_HOOKS));
         theirs.add(spyNode(server));
       }
       KetamaLocator locator = new KetamaLocator(ours);
