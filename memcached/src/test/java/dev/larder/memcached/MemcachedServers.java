@@ -97,6 +97,23 @@ final class MemcachedServers {
       return this;
     }
 
+    /** kill -STOP: the process hangs with its connections open, as a hung or partitioned server does. */
+    void suspend() throws IOException, InterruptedException {
+      signal("-STOP");
+    }
+
+    /** kill -CONT: it goes on where it stopped, with everything it held. */
+    void resume() throws IOException, InterruptedException {
+      signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+      Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+      }
+    }
+
     /** kill -9: no goodbye to the clients. */
     void kill() throws InterruptedException {
       process.destroyForcibly();
@@ -110,7 +127,7 @@ final class MemcachedServers {
     @Override
     public void close() throws InterruptedException {
       if (process != null && process.isAlive()) {
-        kill();
+        kill(); // SIGKILL ends a stopped process too
       }
     }
   }
