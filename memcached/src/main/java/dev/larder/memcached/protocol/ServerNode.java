@@ -156,8 +156,9 @@ public final class ServerNode implements AutoCloseable {
       health.answered();
       return response;
     } catch (TimeoutException e) {
-      // Its answer may still come, and would be read as the next request's: drop the connection.
-      closeByUs(request.channel);
+      // Its answer may still come, and would be read as the next request's: drop the connection, and
+      // take it out of use first, so that no request is sent on it while it closes.
+      retire(request.channel);
       noteInDoubt(request);
       String failure = "no answer within " + timeoutMillis + " ms";
       failed(failure, true);
@@ -343,6 +344,16 @@ public final class ServerNode implements AutoCloseable {
         throw new CacheException("Interrupted while probing memcached " + name, e);
       }
     }
+  }
+
+  private void retire(Channel channel) {
+    if (channel == null) {
+      return;
+    }
+    for (int i = 0; i < channels.length(); i++) {
+      channels.compareAndSet(i, channel, null);
+    }
+    closeByUs(channel);
   }
 
   private static void closeByUs(Channel channel) {

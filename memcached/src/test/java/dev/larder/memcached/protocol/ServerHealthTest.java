@@ -1,0 +1,180 @@
+package dev.larder.memcached.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Health and pipelining against a scripted server (a small stand-in in the test sources, not memcached:
+ * it answers each {@code mg <key> v} with the key itself as the value, after a delay the test chooses,
+ * so a test can make one answer late and see whether it lands on the wrong request).
+ */
+class ServerHealthTest {
+
+  private ScriptedServer server;
+  private MemcachedClient client;
+
+  @AfterEach
+  void tearDown() throws IOException {
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private MemcachedClient client(int timeoutMillis) {
+    client = new MemcachedClient(List.of(server.address()),
+        new ClientOptions(1, timeoutMillis, 1000, 3, 100, -1, 60), ConnectionSecurity.NONE);
+    return client;
+  }
+
+  private String value(String key) {
+    MetaResponse response = client.execute(key, MetaRequest.get(key, "v"));
+    return new String(response.data(), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void aLateAnswerIsNeverTakenForTheNextRequests() throws Exception {
+    server = new ScriptedServer(key -> key.equals("slow") ? 300 : 0);
+    client(200);
+    assertThat(value("before")).isEqualTo("before");
+    assertThatThrownBy(() -> value("slow")).isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining("did not answer within 200 ms");
+    // One connection per server: without dropping it, the next request would be answered "slow".
+    assertThat(value("next")).isEqualTo("next");
+    Thread.sleep(400); // the late answer has been sent by now, on the dropped connection
+    assertThat(value("after")).isEqualTo("after");
+    assertThat(client.nodes().get(0).inService()).as("one timeout does not mark a server down").isTrue();
+    assertThat(client.nodes().get(0).health().getTimeouts()).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowServerThatAnswersWithinTheTimeoutIsNeverMarkedDown() throws IOException {
+    server = new ScriptedServer(key -> 120);
+    client(300);
+    for (int i = 0; i < 12; i++) {
+      assertThat(value("k" + i)).isEqualTo("k" + i);
+    }
+    ServerHealth health = client.nodes().get(0).health();
+    assertThat(health.getState()).isEqualTo("up");
+    assertThat(health.getFailures()).isZero();
+  }
+
+  @Test
+  void threeTimeoutsInARowMarkItDownThenCallsFailAtOnceUntilAProbeIsAnswered() throws Exception {
+    server = new ScriptedServer(key -> 0);
+    client(200);
+    assertThat(value("a")).isEqualTo("a");
+    server.silent = true;
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> value("x")).isInstanceOf(ServerUnavailableException.class);
+    }
+    ServerNode node = client.nodes().get(0);
+    assertThat(node.health().getState()).isEqualTo("down");
+    long began = System.nanoTime();
+    assertThatThrownBy(() -> value("y")).isInstanceOf(ServerUnavailableException.class)
+        .hasMessageContaining(server.address().getPort() + " is marked down");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)).as("ms for a call while down").isLessThan(50);
+
+    server.silent = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!node.inService() && System.nanoTime() < deadline) {
+      Thread.sleep(10); // the probe runs every 100 ms here
+    }
+    assertThat(node.inService()).isTrue();
+    assertThat(value("b")).isEqualTo("b");
+    assertThat(node.health().getReconnections()).isEqualTo(1);
+    assertThat(server.probes()).as("mn probes answered").isPositive();
+  }
+
+  /** Answers meta gets with their key after a delay, and mn; or nothing at all while silent. */
+  static final class ScriptedServer implements AutoCloseable {
+    private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final ToLongFunction<String> delayMillis;
+    private final ConcurrentLinkedQueue<Socket> connections = new ConcurrentLinkedQueue<>();
+    private final Thread acceptor;
+    volatile boolean silent;
+    private volatile int probes;
+
+    ScriptedServer(ToLongFunction<String> delayMillis) throws IOException {
+      this.delayMillis = delayMillis;
+      acceptor = new Thread(this::accept, "scripted-memcached");
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    InetSocketAddress address() {
+      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+    }
+
+    int probes() {
+      return probes;
+    }
+
+    private void accept() {
+      while (!socket.isClosed()) {
+        try {
+          Socket connection = socket.accept();
+          connections.add(connection);
+          Thread serving = new Thread(() -> serve(connection), "scripted-memcached-connection");
+          serving.setDaemon(true);
+          serving.start();
+        } catch (IOException closed) {
+          return;
+        }
+      }
+    }
+
+    private void serve(Socket connection) {
+      try (connection) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
+            StandardCharsets.US_ASCII));
+        OutputStream out = connection.getOutputStream();
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (silent) {
+            continue;
+          }
+          String[] tokens = line.split(" ");
+          if (tokens[0].equals("mn")) {
+            probes++;
+            out.write("MN\r\n".getBytes(StandardCharsets.US_ASCII));
+          } else if (tokens[0].equals("mg")) {
+            Thread.sleep(delayMillis.applyAsLong(tokens[1]));
+            out.write(("VA " + tokens[1].length() + "\r\n" + tokens[1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          } else {
+            out.write("ERROR\r\n".getBytes(StandardCharsets.US_ASCII));
+          }
+          out.flush();
+        }
+      } catch (IOException | InterruptedException gone) {
+        // the client dropped the connection
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+      for (Socket connection : connections) {
+        connection.close();
+      }
+    }
+  }
+}
