@@ -23,7 +23,9 @@ final class DeserializationAllowList implements ObjectInputFilter {
       "java.util.ArrayList", "java.util.LinkedList", "java.util.HashMap", "java.util.LinkedHashMap",
       "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet",
       "java.util.ArrayDeque", "java.util.EnumMap", "java.util.EnumSet", "java.util.Date", "java.util.UUID",
-      "java.util.Locale", "java.util.Currency", "java.util.Optional", "java.util.BitSet",
+      "java.util.Locale", "java.util.Currency",
+      // HashMap and HashSet ask the filter about the Map.Entry[] table they are about to allocate
+      "java.util.Map$Entry", "java.util.Optional", "java.util.BitSet",
       "java.util.Arrays$ArrayList", "java.util.Collections$EmptyList", "java.util.Collections$EmptyMap",
       "java.util.Collections$EmptySet", "java.util.Collections$SingletonList",
       "java.util.Collections$SingletonMap", "java.util.Collections$SingletonSet",
@@ -56,6 +58,11 @@ final class DeserializationAllowList implements ObjectInputFilter {
     this.patterns = patterns == null || patterns.isBlank() ? null
         : ObjectInputFilter.Config.createFilter(patterns.trim() + ";!*");
     this.limits = limits;
+  }
+
+  /** Why a stream of {@code streamLength} bytes must not be read at all, or {@code null}. */
+  String sizeViolation(long streamLength) {
+    return limits.sizeViolation(streamLength);
   }
 
   /** Why reading a stream of {@code streamLength} bytes must stop at this step, or {@code null}. */

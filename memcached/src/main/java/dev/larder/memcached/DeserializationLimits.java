@@ -62,7 +62,12 @@ public record DeserializationLimits(long maxDepth, long maxArrayLength, long max
       return "the graph has more than " + references + " objects and references ("
           + (references < maxReferences ? "more than the item has bytes" : MAX_REFERENCES) + ")";
     }
-    if (maxBytes > 0 && info.streamBytes() > maxBytes) {
+    return sizeViolation(info.streamBytes());
+  }
+
+  /** Checked before reading: a filter is only asked at class descriptors, arrays and references. */
+  String sizeViolation(long streamLength) {
+    if (maxBytes > 0 && streamLength > maxBytes) {
       return "the value is larger than " + maxBytes + " bytes (" + MAX_BYTES + ")";
     }
     return null;

@@ -75,6 +75,10 @@ public final class TaggedSerializer implements Serializer {
       case INTEGER:
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
       case JAVA:
+        if (filter instanceof DeserializationAllowList allowList && allowList.sizeViolation(bytes.length - 1L) != null) {
+          throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from memcached: "
+              + allowList.sizeViolation(bytes.length - 1L));
+        }
         try (ObjectInputStream in = new ClassLoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
           String[] rejected = new String[1];
