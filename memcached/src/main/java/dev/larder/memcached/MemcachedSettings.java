@@ -75,7 +75,7 @@ public record MemcachedSettings(
   public static final String ON_SERVER_DOWN = "larder.memcached.on.server.down";
   public static final String EJECT_AFTER = "larder.memcached.eject.after.millis";
   public static final String FAILOVER_TTL = "larder.memcached.failover.ttl.seconds";
-  public static final String DISCOVERY = "larder.memcached.discovery";
+  public static final String DISCOVERY = "larder.memcached.discovery.endpoint";
   public static final String DISCOVERY_INTERVAL = "larder.memcached.discovery.interval.millis";
   /** Every setting above, and the deserialization limits'. */
   public static final java.util.Set<String> NAMES = java.util.stream.Stream.concat(java.util.stream.Stream.of(SERVERS,
