@@ -106,7 +106,7 @@ public final class OutageBenchmark {
     String list = "127.0.0.1:" + BASE_PORT + ",127.0.0.1:" + (BASE_PORT + 1) + ",127.0.0.1:" + (BASE_PORT + 2);
     try (Client client = client(name, list, round)) {
       for (int key = 0; key < KEYS; key++) {
-        client.set(key, "v" + key);
+        preload(client, key);
       }
       AtomicBoolean running = new AtomicBoolean(true);
       AtomicLongArray successes = new AtomicLongArray((int) (END_AT / 100) + 100);
@@ -164,6 +164,22 @@ public final class OutageBenchmark {
     } finally {
       for (Process server : servers) {
         server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** A client may still be connecting (spymemcached cancels what it cannot send yet): try for 5 s. */
+  private static void preload(Client client, int key) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try {
+        client.set(key, "v" + key);
+        return;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
       }
     }
   }

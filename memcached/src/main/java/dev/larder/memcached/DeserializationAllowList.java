@@ -20,6 +20,9 @@ final class DeserializationAllowList implements ObjectInputFilter {
       "java.lang.String", "java.lang.Boolean", "java.lang.Character", "java.lang.Byte", "java.lang.Short",
       "java.lang.Integer", "java.lang.Long", "java.lang.Float", "java.lang.Double", "java.lang.Number",
       "java.lang.Enum", "java.lang.Object",
+      // interfaces: never an object's class in a stream, only arrays' element types (Hibernate keeps
+      // an entity's state as a Serializable[])
+      "java.io.Serializable", "java.lang.CharSequence", "java.lang.Comparable",
       "java.util.ArrayList", "java.util.LinkedList", "java.util.HashMap", "java.util.LinkedHashMap",
       "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet",
       "java.util.ArrayDeque", "java.util.EnumMap", "java.util.EnumSet", "java.util.Date", "java.util.UUID",

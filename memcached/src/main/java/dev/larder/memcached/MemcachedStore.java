@@ -47,7 +47,10 @@ import javax.cache.CacheException;
  *
  * <p>Values read are kept, by the CAS token of the item they came from, in a map of weakly held
  * objects: while an item is unchanged, a JVM that still holds its value gets the same instance
- * back (what a store-by-reference cache promises) without deserializing it again.
+ * back (what a store-by-reference cache promises) without deserializing it again. A value this JVM
+ * wrote is kept too, but served from there only once the item's bytes have passed the
+ * deserialization allow-list and limits (on its first read): whether a value is refused never
+ * depends on whether the garbage collector has dropped it.
  */
 final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
@@ -58,6 +61,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private static final int MAX_KEY_LENGTH = 250;
   private static final int MAX_ATTEMPTS = 1000;
   private static final int BATCH = 100;
+  private static final String WRITTEN = "#written";
   /** Room for memcached's item header and key next to the value within {@code item_size_max}. */
   private static final int ITEM_OVERHEAD = 64 + MAX_KEY_LENGTH;
 
@@ -70,6 +74,10 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private final String namespace;
   private final javax.management.ObjectName mbeanName;
   private final String generationKey;
+  /**
+   * {@code key#cas}: a value whose item's bytes passed the allow-list; {@code key#cas#written}: one
+   * this JVM wrote, not yet checked. Weakly held values either way.
+   */
   private final Cache<String, Object> recentValues = Caffeine.newBuilder().weakValues().build();
   /**
    * Keys that cannot be serialized (possible in store-by-reference caches) stand in memcached for a
@@ -305,7 +313,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
           mode + " " + ttl(next.expiresAt()) + " c"));
       if (written.is("HD")) {
-        remember(memcachedKey, written.flag('c'), next.value());
+        remember(written, memcachedKey, next.value());
         return next;
       }
       // NS (added meanwhile), EX (changed meanwhile), NF (removed meanwhile): read again.
@@ -332,7 +340,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     if (!written.is("HD")) {
       throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
     }
-    remember(memcachedKey, written.flag('c'), entry.value());
+    remember(written, memcachedKey, entry.value());
     return toEntryBeforeWrite(memcachedKey, keyBytes, previous);
   }
 
@@ -383,7 +391,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         StoreEntry<V> next = written.get(memcachedKey);
         if (response.is("HD") || (next == null && response.is("NF"))) {
           if (next != null) {
-            remember(memcachedKey, response.flag('c'), next.value());
+            remember(response, memcachedKey, next.value());
           }
           results.put(pending.remove(memcachedKey), next);
         }
@@ -450,7 +458,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
             "C" + read.flag('c') + " " + ttl(computed.expiresAt()) + " c"));
         if (written.is("HD")) {
-          remember(memcachedKey, written.flag('c'), computed.value());
+          remember(written, memcachedKey, computed.value());
         }
         // EX/NF: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
         return new Computed<>(computed, true, current);
@@ -544,13 +552,13 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   @Override
   public void clear() {
-    MetaResponse bumped = client.execute(generationKey, MetaRequest.arithmetic(generationKey, "v"));
+    MetaResponse bumped = counter().execute(MetaRequest.arithmetic(generationKey, "v"));
     if (bumped.is("VA")) {
       setGeneration(parseGeneration(bumped));
     } else {
       // The counter is gone (evicted): a new one starts past every generation used before.
       refreshGeneration();
-      client.execute(generationKey, MetaRequest.arithmetic(generationKey, "v"));
+      counter().execute(MetaRequest.arithmetic(generationKey, "v"));
       refreshGeneration();
     }
     recentValues.invalidateAll();
@@ -657,17 +665,17 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    */
   private void refreshGeneration() {
     for (int attempt = 0; attempt < 3; attempt++) {
-      MetaResponse read = client.execute(generationKey, MetaRequest.get(generationKey, "v"));
+      MetaResponse read = counter().execute(MetaRequest.get(generationKey, "v"));
       if (read.is("VA")) {
         setGeneration(parseGeneration(read));
         return;
       }
       byte[] initial = Long.toString(Math.max(System.currentTimeMillis(), generation + 1))
           .getBytes(StandardCharsets.US_ASCII);
-      client.execute(generationKey, MetaRequest.setCounter(generationKey, initial, "ME T0"));
+      counter().execute(MetaRequest.setCounter(generationKey, initial, "ME T0"));
     }
     throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
-        + client.nodeFor(generationKey).name());
+        + counter().name());
   }
 
   /**
@@ -675,11 +683,20 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * before an outage (this JVM used a newer counter on another server meanwhile, and the entries of the
    * old generation may be older than what was written since), so it is raised to the one in use.
    */
+  /**
+   * The server of the generation counter: its own, always, even while ejected (then reads fail fast
+   * and the last generation read is kept, as while it is down). A counter made elsewhere meanwhile
+   * would start a new generation (every entry a miss) and disagree with other JVMs' when it returns.
+   */
+  private ServerNode counter() {
+    return client.homeOf(generationKey);
+  }
+
   private void setGeneration(long value) {
     if (value < generation) {
       byte[] current = Long.toString(generation).getBytes(StandardCharsets.US_ASCII);
-      client.execute(generationKey, MetaRequest.setCounter(generationKey, current, "T0"));
-      LOG.info("Cache " + namespace + ": memcached " + client.nodeFor(generationKey).name() + " held generation "
+      counter().execute(MetaRequest.setCounter(generationKey, current, "T0"));
+      LOG.info("Cache " + namespace + ": memcached " + counter().name() + " held generation "
           + value + ", older than " + generation + " in use here (it was away); raised it");
     } else {
       generation = value;
@@ -707,7 +724,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       return null;
     }
     String cas = response.flag('c');
-    String reference = cas == null ? null : memcachedKey + "#" + cas;
+    String reference = cas == null ? null : reference(response.origin(), memcachedKey, cas);
     @SuppressWarnings("unchecked")
     V value = reference == null ? null : (V) recentValues.getIfPresent(reference);
     if (value == null) {
@@ -715,6 +732,13 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       V deserialized = (V) serializer.deserialize(envelope.value(), classLoader, allowList);
       value = deserialized;
       if (reference != null) {
+        // the instance this JVM wrote, now that its bytes passed the check: the same object back
+        @SuppressWarnings("unchecked")
+        V written = (V) recentValues.getIfPresent(reference + WRITTEN);
+        if (written != null) {
+          value = written;
+          recentValues.invalidate(reference + WRITTEN);
+        }
         recentValues.put(reference, value);
       }
     }
@@ -735,10 +759,16 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     }
   }
 
-  private void remember(String memcachedKey, String cas, V value) {
+  private void remember(MetaResponse written, String memcachedKey, V value) {
+    String cas = written.flag('c');
     if (cas != null && value != null) {
-      recentValues.put(memcachedKey + "#" + cas, value);
+      recentValues.put(reference(written.origin(), memcachedKey, cas) + WRITTEN, value);
     }
+  }
+
+  /** An item's identity: CAS tokens are per server and per run of it. */
+  private static String reference(String origin, String memcachedKey, String cas) {
+    return origin + " " + memcachedKey + "#" + cas;
   }
 
   private void checkSize(K key, String memcachedKey, ServerNode node, int size) {

@@ -35,15 +35,42 @@ final class SharedClients {
     }
   }
 
-  private static final class Shared {
+  private static final class Shared implements MemcachedClientMXBean {
     final MemcachedSettings settings;
     final MemcachedClient client;
+    final javax.management.ObjectName mbeanName;
     int users;
     volatile long itemSizeMax = -1;
 
     Shared(MemcachedSettings settings, MemcachedClient client) {
       this.settings = settings;
       this.client = client;
+      try {
+        this.mbeanName = new javax.management.ObjectName("dev.larder:type=MemcachedClient,client=" + client.id());
+      } catch (javax.management.MalformedObjectNameException e) {
+        throw new IllegalStateException(e);
+      }
+      dev.larder.management.MBeans.register(this, mbeanName);
+    }
+
+    @Override
+    public String getServers() {
+      return client.nodes().stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+    }
+
+    @Override
+    public String getServerStates() {
+      return client.serverStates();
+    }
+
+    @Override
+    public void updateServers(String servers) {
+      client.updateServers(MemcachedSettings.parseServers(servers));
+    }
+
+    void close() {
+      dev.larder.management.MBeans.unregister(mbeanName);
+      client.close();
     }
   }
 
@@ -88,7 +115,7 @@ final class SharedClients {
         released = true;
         if (--shared.users == 0) {
           CLIENTS.remove(shared.settings, shared);
-          shared.client.close();
+          shared.close();
         }
       }
     }

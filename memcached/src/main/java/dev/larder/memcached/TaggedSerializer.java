@@ -53,6 +53,21 @@ public final class TaggedSerializer implements Serializer {
     return buffer.toByteArray();
   }
 
+  /** Names the class, says whose it is, and gives the setting line that allows it. */
+  static String refusal(String className) {
+    String type = className.replaceFirst("^\\[+L?", "").replaceFirst(";$", "");
+    boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+        || type.startsWith("sun.");
+    int dot = type.lastIndexOf('.');
+    String allow = jdk || dot < 0 ? type : type.substring(0, dot) + ".**";
+    return "Refused to deserialize a " + className + " read from memcached: "
+        + (jdk ? "it is a JDK class outside the safe ones Larder allows by default (value types and standard"
+            + " collections)"
+            : "it is not among the cache's key and value types, their packages or the safe JDK types")
+        + "; if you trust it, allow it with the setting " + MemcachedSettings.DESERIALIZATION_ALLOW + "=" + allow
+        + " (';'-separated patterns, added to any you have)";
+  }
+
   private static String length(byte[] bytes) {
     return (bytes.length - 1) + " bytes";
   }
@@ -111,9 +126,7 @@ public final class TaggedSerializer implements Serializer {
             if (rejected[0] == null) {
               throw e;
             }
-            throw new CacheException("Refused to deserialize a " + rejected[0] + " read from memcached: it is not"
-                + " among the cache's key and value types, their packages or the safe JDK types; if it is yours,"
-                + " allow it with " + MemcachedSettings.DESERIALIZATION_ALLOW + " (for example com.acme.**)", e);
+            throw new CacheException(refusal(rejected[0]), e);
           }
         } catch (InvalidClassException e) {
           throw new CacheException("Cannot deserialize a " + e.classname + " read from memcached: " + e.getMessage()

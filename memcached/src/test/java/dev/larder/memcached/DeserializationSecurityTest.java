@@ -97,6 +97,47 @@ class DeserializationSecurityTest {
     assertThat(cache.get("session")).isEqualTo("restored");
   }
 
+  /** A value class of the application's own that the cache's (untyped) configuration does not name. */
+  public record Unlisted(String name) implements Serializable {}
+
+  @Test
+  void whetherAValueIsRefusedNeverDependsOnTheGarbageCollector() throws Exception {
+    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create("app:gc"), getClass().getClassLoader());
+    managers.add(manager);
+    javax.cache.Cache<Object, Object> untyped = manager.createCache("untyped", new LarderConfiguration<Object, Object>()
+        .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(servers).withPrefix(prefix))));
+    Unlisted value = new Unlisted("kept by this JVM");
+    untyped.put("record", value);
+    // Refused at once, while this JVM still holds the very instance it wrote...
+    assertThatThrownBy(() -> untyped.get("record")).isInstanceOf(CacheException.class)
+        .hasMessageContaining("Refused to deserialize a " + Unlisted.class.getName())
+        .hasMessageContaining(MemcachedSettings.DESERIALIZATION_ALLOW + "=dev.larder.memcached.**");
+    // ...and the same after the collector may have dropped it: before, the first get returned it.
+    System.gc();
+    assertThatThrownBy(() -> untyped.get("record")).isInstanceOf(CacheException.class)
+        .hasMessageContaining("Refused to deserialize a " + Unlisted.class.getName());
+    assertThat(value.name()).isNotNull(); // held to the end: the first get saw a live instance
+
+    // JDK value arrays are safe by default (Hibernate keeps entity state as a Serializable[]).
+    untyped.put("array", new Serializable[] {"a", 1L, java.time.LocalDate.of(2026, 12, 1)});
+    CacheManager other = new LarderCachingProvider().getCacheManager(URI.create("app:gc"), getClass().getClassLoader());
+    managers.add(other);
+    Object[] read = (Object[]) other.createCache("untyped", new LarderConfiguration<Object, Object>()
+        .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(servers).withPrefix(prefix))))
+        .get("array");
+    assertThat(read).containsExactly("a", 1L, java.time.LocalDate.of(2026, 12, 1));
+  }
+
+  @Test
+  void aRefusedJdkClassIsNamedAsTheJdksWithTheLineThatAllowsIt() {
+    assertThat(TaggedSerializer.refusal("java.util.concurrent.ConcurrentSkipListMap"))
+        .contains("it is a JDK class")
+        .contains(MemcachedSettings.DESERIALIZATION_ALLOW + "=java.util.concurrent.ConcurrentSkipListMap");
+    assertThat(TaggedSerializer.refusal("[Lcom.acme.Order;"))
+        .contains("not among the cache's key and value types")
+        .contains(MemcachedSettings.DESERIALIZATION_ALLOW + "=com.acme.**");
+  }
+
   @Test
   void garbageUnderLarderKeysIsAClearErrorNotACrash() {
     LarderCache<String, String> cache = cache("app:garbage", String.class);

@@ -63,6 +63,53 @@ class MemcachedConfigurationFileTest {
   }
 
   @Test
+  void failureHandlingIsSetInTheFileAndAChangedServerListIsTakenWhenTheManagerReopens() throws IOException {
+    String[] shared = MemcachedServers.shared().split(",");
+    String template = """
+        larder {
+          store = memcached
+          memcached {
+            servers = "%s"
+            prefix = reopen%d
+            failure.limit = 5
+            probe.interval.millis = 100
+            on.server.down = eject
+            eject.after.millis = 2000
+            failover.ttl.seconds = 30
+            deserialization.max.depth = 12
+          }
+          caches.pages { key-type = java.lang.String, value-type = java.lang.String }
+        }
+        """;
+    long prefix = System.nanoTime();
+    URI file = write("reopen.conf", template.formatted(shared[0] + "," + shared[1], prefix));
+    CacheManager manager = provider.getCacheManager(file, null);
+    Cache<String, String> pages = manager.getCache("pages", String.class, String.class);
+    pages.put("home", "<h1>");
+    MemcachedStore<?, ?> store = pages.unwrap(MemcachedStore.class);
+    assertThat(store.getServers()).isEqualTo(shared[0] + "," + shared[1]);
+    dev.larder.memcached.protocol.ClientOptions options =
+        pages.unwrap(dev.larder.memcached.protocol.MemcachedClient.class).options();
+    assertThat(options.failureLimit()).isEqualTo(5);
+    assertThat(options.probeIntervalMillis()).isEqualTo(100);
+    assertThat(options.ejectAfterMillis()).isEqualTo(2000);
+    assertThat(options.failoverTtlSeconds()).isEqualTo(30);
+
+    // An operator adds a server to the file; the application reopens its manager (no JVM restart).
+    write("reopen.conf", template.formatted(String.join(",", shared), prefix));
+    manager.close();
+    Cache<String, String> reopened = provider.getCacheManager(file, null).getCache("pages", String.class, String.class);
+    assertThat(reopened.unwrap(MemcachedStore.class).getServers()).isEqualTo(String.join(",", shared));
+    reopened.put("home", "<h1>again");
+    assertThat(reopened.get("home")).isEqualTo("<h1>again");
+
+    URI wrong = write("wrong.conf", "larder { store = memcached, memcached { servers = \"" + shared[0]
+        + "\", on.server.down = sometimes } }");
+    assertThatThrownBy(() -> provider.getCacheManager(wrong, null)).isInstanceOf(CacheException.class)
+        .hasMessageContaining("larder.memcached.on.server.down must be 'fail' or 'eject', was 'sometimes'");
+  }
+
+  @Test
   void memcachedMistakesNameTheFileAndTheSetting() throws IOException {
     URI misspelt = write("misspelt.conf", "larder.memcached { server = \"127.0.0.1:11311\" }");
     assertThatThrownBy(() -> provider.getCacheManager(misspelt, null))

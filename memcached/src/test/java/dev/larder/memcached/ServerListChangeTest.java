@@ -86,6 +86,8 @@ class ServerListChangeTest {
             .hasMessageContaining(victim.address());
       }
       awaitTrue(() -> store.getServerStates().contains(victim.address() + "=ejected"), 3_000, "ejected");
+      // the ring without it follows the state a moment later, in the same health round
+      awaitTrue(() -> client.nodeFor(memcachedKey(store, probe)) != victimNode, 1_000, "its keys moved");
 
       // Its keys now live on the other two; every other key stays where it was.
       for (int key = 0; key < 300; key++) {
@@ -216,6 +218,44 @@ class ServerListChangeTest {
         assertThat(cache.get(key)).isEqualTo("last " + key);
       }
       assertThat(endpoint.requests()).as("config get cluster requests answered").isGreaterThan(5);
+    }
+  }
+
+  @Test
+  void anOperatorChangesAHandKeptListOverJmxAndEveryCacheOfTheClientFollows() throws Exception {
+    try (MemcachedServers.OwnServer a = new MemcachedServers.OwnServer(11378).start();
+         MemcachedServers.OwnServer b = new MemcachedServers.OwnServer(11379).start();
+         MemcachedServers.OwnServer c = new MemcachedServers.OwnServer(11380).start()) {
+      LarderCache<Integer, String> cache = cache(MemcachedSettings.servers(a.address() + "," + b.address())
+          .withPrefix("jmx"), "jmx");
+      MemcachedClient client = cache.unwrap(MemcachedClient.class);
+      javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+      javax.management.ObjectName name = new javax.management.ObjectName("dev.larder:type=MemcachedClient,client="
+          + client.id());
+      assertThat(jmx.getAttribute(name, "Servers")).isEqualTo(a.address() + "," + b.address());
+
+      jmx.invoke(name, "updateServers", new Object[] {a.address() + "," + b.address() + "," + c.address()},
+          new String[] {String.class.getName()});
+      assertThat(client.nodes()).extracting(ServerNode::name).containsExactly(a.address(), b.address(), c.address());
+      assertThat(jmx.getAttribute(name, "ServerStates"))
+          .isEqualTo(a.address() + "=up," + b.address() + "=up," + c.address() + "=up");
+      for (int key = 0; key < 300; key++) {
+        cache.put(key, "v" + key);
+      }
+      long onC = java.util.stream.IntStream.range(0, 300)
+          .filter(key -> client.nodeFor(memcachedKey(cache.unwrap(MemcachedStore.class), key)).name()
+              .equals(c.address())).count();
+      assertThat(onC).as("keys on the added server").isBetween(50L, 150L);
+      assertThat(Integer.parseInt(MemcachedServers.command(c.port, "stats", "END").stream()
+          .filter(line -> line.startsWith("STAT curr_items ")).findFirst().orElseThrow().substring(16).trim()))
+          .as("items on the added server").isGreaterThanOrEqualTo((int) onC);
+      for (int key = 0; key < 300; key++) {
+        assertThat(cache.get(key)).isEqualTo("v" + key);
+      }
+      assertThatThrownBy(() -> jmx.invoke(name, "updateServers", new Object[] {"nowhere:port"},
+          new String[] {String.class.getName()})).hasRootCauseMessage(
+              "larder.memcached.servers: 'nowhere:port' is not host:port");
+      assertThat(client.nodes()).hasSize(3);
     }
   }
 

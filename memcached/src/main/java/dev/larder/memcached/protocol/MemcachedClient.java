@@ -109,6 +109,10 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     }
   }
 
+  public ClientOptions options() {
+    return options;
+  }
+
   /** This client's name in its servers' MXBean names ({@code client=...}). */
   public String id() {
     return id;
@@ -122,6 +126,11 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
   /** The server that the key's requests go to now: its own, or another while its own is ejected. */
   public ServerNode nodeFor(String key) {
     return topology.locate(key);
+  }
+
+  /** The key's own server, even while it is ejected (for what must not move: a generation counter). */
+  public ServerNode homeOf(String key) {
+    return topology.home(key);
   }
 
   /** {@code host:port=state,...}: {@code up}, {@code down} or {@code ejected}, per server. */

@@ -52,6 +52,13 @@ final class MetaCodec {
    * aligned with its requests.
    */
   static final class Decoder extends ByteToMessageDecoder {
+    /** Which server, and which run of it, answered: see {@link MetaResponse#origin()}. */
+    private final String origin;
+
+    Decoder(String origin) {
+      this.origin = origin;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
       while (true) {
@@ -76,13 +83,13 @@ final class MetaCodec {
           byte[] data = new byte[size];
           in.getBytes(dataStart, data);
           in.readerIndex(dataStart + size + 2);
-          out.add(new MetaResponse(code, slice(tokens, 2), data));
+          out.add(new MetaResponse(origin, code, slice(tokens, 2), data));
         } else {
           in.readerIndex(eol + 1);
           if (code.equals("CLIENT_ERROR") || code.equals("SERVER_ERROR")) {
-            out.add(new MetaResponse(code, new String[] {line.substring(code.length()).trim()}, null));
+            out.add(new MetaResponse(origin, code, new String[] {line.substring(code.length()).trim()}, null));
           } else {
-            out.add(new MetaResponse(code, slice(tokens, 1), null));
+            out.add(new MetaResponse(origin, code, slice(tokens, 1), null));
           }
         }
       }

@@ -6,14 +6,25 @@ package dev.larder.memcached.protocol;
  */
 public final class MetaResponse {
 
+  private final String origin;
   private final String code;
   private final String[] flags;
   private final byte[] data;
 
-  MetaResponse(String code, String[] flags, byte[] data) {
+  MetaResponse(String origin, String code, String[] flags, byte[] data) {
+    this.origin = origin;
     this.code = code;
     this.flags = flags;
     this.data = data;
+  }
+
+  /**
+   * The server that answered and which of its runs ({@code host:port@n}): a CAS token identifies an
+   * item only on one server, and only until it restarts (its counter starts again), so what is
+   * remembered by CAS is remembered by origin too.
+   */
+  public String origin() {
+    return origin;
   }
 
   public String code() {

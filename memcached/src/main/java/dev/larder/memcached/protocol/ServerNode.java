@@ -68,6 +68,8 @@ public final class ServerNode implements AutoCloseable {
   private final Hooks hooks;
   private final ServerHealth health;
   private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
+  /** Which run of the server new connections talk to: raised when one is lost or it comes back. */
+  private final AtomicInteger run = new AtomicInteger();
   /** More keys were in doubt than could be noted: flush the server before it serves again. */
   private volatile boolean flushNeeded;
   private volatile boolean closed;
@@ -95,7 +97,8 @@ public final class ServerNode implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            channel.pipeline().addLast(new MetaCodec.Decoder(), new MetaCodec.Encoder(), new Pipeline(name));
+            channel.pipeline().addLast(new MetaCodec.Decoder(name + "@" + run.get()), new MetaCodec.Encoder(),
+                new Pipeline(name, run));
             security.install(channel, address);
           }
         });
@@ -275,6 +278,7 @@ public final class ServerNode implements AutoCloseable {
       String how = "answered a probe";
       channels.set(0, channel);
       channel = null;
+      run.incrementAndGet();
       health.recovered(how);
       return true;
     } catch (CacheException e) {
@@ -382,10 +386,12 @@ public final class ServerNode implements AutoCloseable {
     private static final Set<String> ANSWERS = Set.of("VA", "HD", "EN", "NF", "NS", "EX", "MN", "STORED", "OK");
 
     private final String name;
+    private final AtomicInteger run;
     private final java.util.ArrayDeque<MetaRequest> pending = new java.util.ArrayDeque<>();
 
-    Pipeline(String name) {
+    Pipeline(String name, AtomicInteger run) {
       this.name = name;
+      this.run = run;
     }
 
     @Override
@@ -431,6 +437,9 @@ public final class ServerNode implements AutoCloseable {
     @Override
     public void channelInactive(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
       boolean ours = Boolean.TRUE.equals(ctx.channel().attr(CLOSED_BY_US).get());
+      if (!ours) {
+        run.incrementAndGet(); // the server may have restarted, its CAS counter with it
+      }
       failPending(new ServerUnavailableException("connection to memcached " + name + " closed"
           + (ours ? " by Larder (a request on it timed out, or the server is marked down)" : ""), null, !ours));
       super.channelInactive(ctx);
