@@ -13,10 +13,10 @@ import java.util.Set;
  *
  * @param maxDepth nesting depth of the object graph (default 20: {@code 2^20} hash steps at worst, a
  *     few milliseconds; application values and Hibernate's entries nest a handful of levels)
- * @param maxArrayLength elements in one array (default 1,000,000); never more than the item has bytes,
- *     since every element takes at least one
- * @param maxReferences objects and references in the graph (default 1,000,000); never more than the
- *     item has bytes, for the same reason
+ * @param maxArrayLength elements in one array; never more than the item has bytes, since every element
+ *     takes at least one (so a planted header cannot claim more than that); -1 (default): no lower limit
+ * @param maxReferences objects and references in the graph; never more than the item has bytes, for
+ *     the same reason; -1 (default): no lower limit
  * @param maxBytes bytes of one serialized value; -1 (default): as large as memcached's item limit lets it be
  */
 public record DeserializationLimits(long maxDepth, long maxArrayLength, long maxReferences, long maxBytes) {
@@ -27,12 +27,13 @@ public record DeserializationLimits(long maxDepth, long maxArrayLength, long max
   public static final String MAX_BYTES = "larder.memcached.deserialization.max.bytes";
   static final Set<String> NAMES = Set.of(MAX_DEPTH, MAX_ARRAY_LENGTH, MAX_REFERENCES, MAX_BYTES);
 
-  public static final DeserializationLimits DEFAULT = new DeserializationLimits(20, 1_000_000, 1_000_000, -1);
+  public static final DeserializationLimits DEFAULT = new DeserializationLimits(20, -1, -1, -1);
 
   public DeserializationLimits {
-    if (maxDepth <= 0 || maxArrayLength < 0 || maxReferences <= 0 || maxBytes == 0 || maxBytes < -1) {
-      throw new IllegalArgumentException(MAX_DEPTH + " and " + MAX_REFERENCES + " must be positive, "
-          + MAX_ARRAY_LENGTH + " 0 or more, " + MAX_BYTES + " positive or -1 (no limit but memcached's)");
+    if (maxDepth <= 0 || maxArrayLength < -1 || maxReferences == 0 || maxReferences < -1 || maxBytes == 0
+        || maxBytes < -1) {
+      throw new IllegalArgumentException(MAX_DEPTH + " must be positive, " + MAX_ARRAY_LENGTH + " 0 or more, "
+          + MAX_REFERENCES + " and " + MAX_BYTES + " positive; the last three -1 for no limit but the item's size");
     }
   }
 
@@ -52,17 +53,25 @@ public record DeserializationLimits(long maxDepth, long maxArrayLength, long max
     if (info.depth() > maxDepth) {
       return "the object graph is nested deeper than " + maxDepth + " (" + MAX_DEPTH + ")";
     }
-    long arrays = streamLength < 0 ? maxArrayLength : Math.min(maxArrayLength, streamLength);
-    if (info.arrayLength() > arrays) {
+    long arrays = bound(maxArrayLength, streamLength);
+    if (arrays >= 0 && info.arrayLength() > arrays) {
       return "an array claims " + info.arrayLength() + " elements, over "
-          + (arrays < maxArrayLength ? "the " + arrays + " bytes of the item" : maxArrayLength + " (" + MAX_ARRAY_LENGTH + ")");
+          + (arrays != maxArrayLength ? "the " + arrays + " bytes of the item" : maxArrayLength + " (" + MAX_ARRAY_LENGTH + ")");
     }
-    long references = streamLength < 0 ? maxReferences : Math.min(maxReferences, streamLength);
-    if (info.references() > references) {
+    long references = bound(maxReferences, streamLength);
+    if (references >= 0 && info.references() > references) {
       return "the graph has more than " + references + " objects and references ("
-          + (references < maxReferences ? "more than the item has bytes" : MAX_REFERENCES) + ")";
+          + (references != maxReferences ? "more than the item has bytes" : MAX_REFERENCES) + ")";
     }
     return sizeViolation(info.streamBytes());
+  }
+
+  /** The smaller of a configured limit and the stream's length, either of which may be -1 (none). */
+  private static long bound(long configured, long streamLength) {
+    if (configured < 0) {
+      return streamLength;
+    }
+    return streamLength < 0 ? configured : Math.min(configured, streamLength);
   }
 
   /** Checked before reading: a filter is only asked at class descriptors, arrays and references. */
