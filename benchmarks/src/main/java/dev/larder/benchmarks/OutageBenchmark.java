@@ -100,6 +100,8 @@ public final class OutageBenchmark {
 
   private static double[] run(String name, int round) throws Exception {
     List<Process> servers = new ArrayList<>();
+    Thread killServers = new Thread(() -> servers.forEach(Process::destroyForcibly)); // even if the run is stopped
+    Runtime.getRuntime().addShutdownHook(killServers);
     for (int i = 0; i < 4; i++) {
       servers.add(startMemcached(BASE_PORT + i));
     }
@@ -165,6 +167,7 @@ public final class OutageBenchmark {
       for (Process server : servers) {
         server.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
+      Runtime.getRuntime().removeShutdownHook(killServers);
     }
   }
 
@@ -270,8 +273,28 @@ public final class OutageBenchmark {
     }
   }
 
+  /** Sends the signal and waits until every thread of the process has stopped (or gone on): kill does not. */
   private static void signal(Process process, String signal) throws IOException, InterruptedException {
     new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+    boolean stopping = signal.equals("-STOP");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (allThreadsStopped(process) != stopping && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+  }
+
+  private static boolean allThreadsStopped(Process process) throws IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+        java.nio.file.Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      return tasks.allMatch(task -> {
+        try {
+          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          return Character.toUpperCase(stat.charAt(stat.lastIndexOf(')') + 2)) == 'T';
+        } catch (IOException gone) {
+          return true;
+        }
+      });
+    }
   }
 
   private static void sleepUntil(long start, long millis) throws InterruptedException {

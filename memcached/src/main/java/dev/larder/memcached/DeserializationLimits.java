@@ -39,10 +39,10 @@ public record DeserializationLimits(long maxDepth, long maxArrayLength, long max
 
   static DeserializationLimits from(Properties properties) {
     return new DeserializationLimits(
-        longSetting(properties, MAX_DEPTH, DEFAULT.maxDepth),
-        longSetting(properties, MAX_ARRAY_LENGTH, DEFAULT.maxArrayLength),
-        longSetting(properties, MAX_REFERENCES, DEFAULT.maxReferences),
-        longSetting(properties, MAX_BYTES, DEFAULT.maxBytes));
+        MemcachedSettings.longSetting(properties, MAX_DEPTH, DEFAULT.maxDepth),
+        MemcachedSettings.longSetting(properties, MAX_ARRAY_LENGTH, DEFAULT.maxArrayLength),
+        MemcachedSettings.longSetting(properties, MAX_REFERENCES, DEFAULT.maxReferences),
+        MemcachedSettings.longSetting(properties, MAX_BYTES, DEFAULT.maxBytes));
   }
 
   /**
@@ -80,17 +80,5 @@ public record DeserializationLimits(long maxDepth, long maxArrayLength, long max
       return "the value is larger than " + maxBytes + " bytes (" + MAX_BYTES + ")";
     }
     return null;
-  }
-
-  private static long longSetting(Properties properties, String name, long defaultValue) {
-    String value = properties.getProperty(name);
-    if (value == null || value.isBlank()) {
-      return defaultValue;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
-    }
   }
 }

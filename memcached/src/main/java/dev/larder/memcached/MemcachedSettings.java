@@ -345,12 +345,20 @@ public record MemcachedSettings(
   }
 
   private static int intSetting(Properties properties, String name, int defaultValue) {
+    long value = longSetting(properties, name, defaultValue);
+    if (value != (int) value) {
+      throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", was " + value);
+    }
+    return (int) value;
+  }
+
+  static long longSetting(Properties properties, String name, long defaultValue) {
     String value = properties.getProperty(name);
     if (value == null || value.isBlank()) {
       return defaultValue;
     }
     try {
-      return Integer.parseInt(value.trim());
+      return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
     }

@@ -213,7 +213,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   @Override
   public String getServers() {
-    return client.nodes().stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+    return client.serverNames();
   }
 
   @Override

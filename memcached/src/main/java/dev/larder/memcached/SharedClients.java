@@ -55,7 +55,7 @@ final class SharedClients {
 
     @Override
     public String getServers() {
-      return client.nodes().stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+      return client.serverNames();
     }
 
     @Override

@@ -63,6 +63,25 @@ final class MemcachedServers {
     }
   }
 
+  /**
+   * An {@code Integer -> String} cache on the memcached store, in a manager of its own (a provider of its
+   * own: the same URI twice gives two independent managers, as two JVMs), closed with {@code managers}.
+   */
+  static dev.larder.LarderCache<Integer, String> integerCache(List<javax.cache.CacheManager> managers,
+      MemcachedSettings settings, String managerUri, String cacheName) {
+    javax.cache.CacheManager manager = new dev.larder.spi.LarderCachingProvider().getCacheManager(
+        java.net.URI.create(managerUri), MemcachedServers.class.getClassLoader());
+    managers.add(manager);
+    dev.larder.configuration.LarderConfiguration<Integer, String> configuration =
+        new dev.larder.configuration.LarderConfiguration<Integer, String>()
+            .setStoreFactory(MemcachedStoreFactory.of(settings));
+    configuration.setTypes(Integer.class, String.class);
+    @SuppressWarnings("unchecked")
+    dev.larder.LarderCache<Integer, String> cache = manager.createCache(cacheName, configuration)
+        .unwrap(dev.larder.LarderCache.class);
+    return cache;
+  }
+
   /** A memcached process of a test's own, on 127.0.0.1, that the test can kill -9 and restart. */
   static final class OwnServer implements AutoCloseable {
     final int port;
@@ -111,6 +130,31 @@ final class MemcachedServers {
       Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
       if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+      }
+      // kill returns once the signal is sent, not once every thread has stopped (or gone on): seen here,
+      // a request answered in 0 ms after kill -STOP had returned. Wait for each thread's state.
+      boolean stopping = signal.equals("-STOP");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (allThreadsStopped() != stopping) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("memcached " + process.pid() + " did not " + (stopping ? "stop" : "go on"));
+        }
+        Thread.sleep(1);
+      }
+    }
+
+    /** Whether every thread of the process is stopped ({@code T} in {@code /proc/<pid>/task/<tid>/stat}). */
+    private boolean allThreadsStopped() throws IOException {
+      try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+          java.nio.file.Path.of("/proc", Long.toString(process.pid()), "task"))) {
+        for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          char state = stat.charAt(stat.lastIndexOf(')') + 2);
+          if (state != 'T' && state != 't') {
+            return false;
+          }
+        }
+        return true;
       }
     }
 

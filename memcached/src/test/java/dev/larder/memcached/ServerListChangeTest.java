@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.larder.LarderCache;
-import dev.larder.configuration.LarderConfiguration;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.MetaRequest;
 import dev.larder.memcached.protocol.MetaResponse;
 import dev.larder.memcached.protocol.ServerNode;
-import dev.larder.spi.LarderCachingProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,7 +15,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -277,15 +274,7 @@ class ServerListChangeTest {
   }
 
   private LarderCache<Integer, String> cache(MemcachedSettings settings, String name) {
-    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create(name),
-        getClass().getClassLoader());
-    managers.add(manager);
-    LarderConfiguration<Integer, String> configuration = new LarderConfiguration<Integer, String>()
-        .setStoreFactory(MemcachedStoreFactory.of(settings));
-    configuration.setTypes(Integer.class, String.class);
-    @SuppressWarnings("unchecked")
-    LarderCache<Integer, String> cache = manager.createCache(name, configuration).unwrap(LarderCache.class);
-    return cache;
+    return MemcachedServers.integerCache(managers, settings, name, name);
   }
 
   /** A stand-in for a managed service's configuration endpoint: {@code config get cluster}, as they answer it. */

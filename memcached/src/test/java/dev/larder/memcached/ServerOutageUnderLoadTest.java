@@ -3,11 +3,8 @@ package dev.larder.memcached;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.larder.LarderCache;
-import dev.larder.configuration.LarderConfiguration;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.ServerNode;
-import dev.larder.spi.LarderCachingProvider;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -74,7 +71,7 @@ class ServerOutageUnderLoadTest {
          MemcachedServers.OwnServer victim = new MemcachedServers.OwnServer(base + 2).start()) {
       MemcachedSettings settings = MemcachedSettings.servers(first.address() + "," + second.address() + ","
           + victim.address()).withPrefix("outage").withTimeoutMillis(TIMEOUT_MILLIS).withFailuresAsMisses(asMisses);
-      LarderCache<Integer, String> cache = cache(settings, base);
+      LarderCache<Integer, String> cache = MemcachedServers.integerCache(managers, settings, "outage:" + base, "outage");
       MemcachedClient client = cache.unwrap(MemcachedClient.class);
       MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
       ServerNode victimNode = client.nodes().stream().filter(n -> n.name().equals(victim.address())).findFirst()
@@ -236,17 +233,5 @@ class ServerOutageUnderLoadTest {
     if (left > 0) {
       Thread.sleep(left);
     }
-  }
-
-  private LarderCache<Integer, String> cache(MemcachedSettings settings, int base) {
-    CacheManager manager = new LarderCachingProvider().getCacheManager(URI.create("outage:" + base),
-        getClass().getClassLoader());
-    managers.add(manager);
-    LarderConfiguration<Integer, String> configuration = new LarderConfiguration<Integer, String>()
-        .setStoreFactory(MemcachedStoreFactory.of(settings));
-    configuration.setTypes(Integer.class, String.class);
-    @SuppressWarnings("unchecked")
-    LarderCache<Integer, String> cache = manager.createCache("outage", configuration).unwrap(LarderCache.class);
-    return cache;
   }
 }

@@ -133,6 +133,11 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     return topology.home(key);
   }
 
+  /** {@code host:port,...}, in list order. */
+  public String serverNames() {
+    return topology.nodes.stream().map(ServerNode::name).collect(java.util.stream.Collectors.joining(","));
+  }
+
   /** {@code host:port=state,...}: {@code up}, {@code down} or {@code ejected}, per server. */
   public String serverStates() {
     StringBuilder states = new StringBuilder();
