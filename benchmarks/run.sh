@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces docs/benchmarks.md's tables and charts: every JMH benchmark with 1 and 2 threads, twice
 # (the machine is noisy: both runs are reported), the hit-ratio simulation, then tables and PNG charts.
-# Usage: benchmarks/run.sh [OUTPUT_DIR]   (default docs/benchmarks; about 35 minutes on 2 cores)
+# Usage: benchmarks/run.sh [OUTPUT_DIR]   (default docs/benchmarks; about 40 minutes on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-docs/benchmarks}
@@ -17,5 +17,6 @@ for run in 1 2; do
 done
 java -cp "$jar" dev.larder.benchmarks.HitRatio "$out/hit-ratio.csv"
 java -cp "$jar" dev.larder.benchmarks.MemcachedBenchmark | tee "$out/round-trips.txt"
+java -cp "$jar" dev.larder.benchmarks.OutageBenchmark 5 | tee "$out/outage.md"   # its own servers, 11381-11384
 java -cp "$jar" dev.larder.benchmarks.Report "$out" "$out/hit-ratio.csv" "$out"/run*.json > "$out/tables.md"
 echo "Tables: $out/tables.md; charts: $out/*.png"
