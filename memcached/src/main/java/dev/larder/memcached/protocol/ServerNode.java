@@ -98,7 +98,7 @@ public final class ServerNode implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel channel) {
             channel.pipeline().addLast(new MetaCodec.Decoder(name + "@" + run.get()), new MetaCodec.Encoder(),
-                new Pipeline(name, run));
+                new Pipeline(name, run, ServerNode.this::noteInDoubt));
             security.install(channel, address);
           }
         });
@@ -387,11 +387,14 @@ public final class ServerNode implements AutoCloseable {
 
     private final String name;
     private final AtomicInteger run;
+    /** Writes still unanswered when the connection goes: they may or may not have happened. */
+    private final java.util.function.Consumer<MetaRequest> inDoubt;
     private final java.util.ArrayDeque<MetaRequest> pending = new java.util.ArrayDeque<>();
 
-    Pipeline(String name, AtomicInteger run) {
+    Pipeline(String name, AtomicInteger run, java.util.function.Consumer<MetaRequest> inDoubt) {
       this.name = name;
       this.run = run;
+      this.inDoubt = inDoubt;
     }
 
     @Override
@@ -454,6 +457,8 @@ public final class ServerNode implements AutoCloseable {
     private void failPending(CacheException failure) {
       MetaRequest request;
       while ((request = pending.poll()) != null) {
+        // noted here, not where it is awaited: a batch's caller stops awaiting at its first failure
+        inDoubt.accept(request);
         request.response.completeExceptionally(failure);
       }
     }
