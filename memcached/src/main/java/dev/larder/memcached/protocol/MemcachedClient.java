@@ -1,7 +1,8 @@
 package dev.larder.memcached.protocol;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -60,7 +61,8 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     }
     this.options = options;
     this.security = security;
-    this.group = new NioEventLoopGroup(2, new DefaultThreadFactory("larder-memcached", true));
+    this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("larder-memcached", true),
+        NioIoHandler.newFactory());
     this.healthThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("larder-memcached-health",
         true));
     List<ServerNode> nodes = new ArrayList<>();

@@ -2,7 +2,9 @@ package dev.larder.memcached.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -35,7 +37,7 @@ class KetamaLocatorTest {
         InetSocketAddress.createUnresolved("cache-b.internal", 11211),
         InetSocketAddress.createUnresolved("cache-c.internal", 11300),
         InetSocketAddress.createUnresolved("10.1.2.3", 11211));
-    NioEventLoopGroup group = new NioEventLoopGroup(1);
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       List<ServerNode> ours = new ArrayList<>();
       List<MemcachedNode> theirs = new ArrayList<>();
