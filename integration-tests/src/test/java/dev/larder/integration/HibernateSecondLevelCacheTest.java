@@ -71,10 +71,14 @@ class HibernateSecondLevelCacheTest {
   }
 
   private static SessionFactory sessionFactory(StandardServiceRegistryBuilder builder) {
+    return sessionFactoryWith(builder.applySetting("hibernate.connection.url", "jdbc:h2:mem:larder;DB_CLOSE_DELAY=-1")
+        .applySetting("hibernate.hbm2ddl.auto", "create-drop"));
+  }
+
+  /** Settings given by the caller (database, schema handling) win over these, which are the same for all. */
+  private static SessionFactory sessionFactoryWith(StandardServiceRegistryBuilder builder) {
     StandardServiceRegistry registry = builder
-        .applySetting("hibernate.connection.url", "jdbc:h2:mem:larder;DB_CLOSE_DELAY=-1")
         .applySetting("hibernate.connection.username", "sa")
-        .applySetting("hibernate.hbm2ddl.auto", "create-drop")
         .applySetting("hibernate.cache.use_second_level_cache", "true")
         .applySetting("hibernate.cache.use_query_cache", "true")
         .applySetting("hibernate.cache.region.factory_class", "jcache")
@@ -119,6 +123,9 @@ class HibernateSecondLevelCacheTest {
       Iterable<String> names = Caching.getCachingProvider().getCacheManager(
           Caching.getCachingProvider().getDefaultURI(), Caching.getCachingProvider().getDefaultClassLoader()).getCacheNames();
       assertThat(names).anyMatch(name -> name.endsWith("Author"));
+      String authorRegion = java.util.stream.StreamSupport.stream(names.spliterator(), false)
+          .filter(name -> name.endsWith("Author")).findFirst().orElseThrow();
+      Store.assertOnThisRunsStore(Caching.getCachingProvider().getCacheManager().getCache(authorRegion));
     }
     // Hibernate closes the cache manager with the SessionFactory; the next one gets a fresh manager.
     try (SessionFactory again = sessionFactory()) {
@@ -140,13 +147,48 @@ class HibernateSecondLevelCacheTest {
       List<String> regions = new ArrayList<>();
       manager.getCacheNames().forEach(regions::add);
       String bookRegion = regions.stream().filter(name -> name.endsWith("Book")).findFirst().orElseThrow();
+      Store.assertOnThisRunsStore(manager.getCache(bookRegion));
       assertThat(manager.getCache(bookRegion).getConfiguration(LarderConfiguration.class).getMaximumSize())
-          .as("a region created on the fly").isEqualTo(5000);
+          .as("a region created on the fly").isEqualTo(Store.expectedBound(5000));
       LarderConfiguration<?, ?> queries = manager.getCache("default-query-results-region")
           .getConfiguration(LarderConfiguration.class);
-      assertThat(queries.getMaximumSize()).isEqualTo(200);
+      assertThat(queries.getMaximumSize()).as("declared in the file (memcached ignores it)").isEqualTo(200);
       assertThat(queries.getExpiryPolicyFactory().create())
           .isEqualTo(new CreatedExpiryPolicy(new Duration(TimeUnit.MINUTES, 10)));
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "larder.store", matches = "memcached")
+  void aSecondSessionFactoryOnAFreshManagerIsServedFromTheFirstOnesEntriesWithNoSql() {
+    String database = "jdbc:h2:mem:larder-nodes;DB_CLOSE_DELAY=-1";
+    try (SessionFactory first = sessionFactoryWith(new StandardServiceRegistryBuilder()
+        .applySetting("hibernate.connection.url", database).applySetting("hibernate.hbm2ddl.auto", "create"))) {
+      first.inTransaction(session -> {
+        Author author = new Author(7L, "Ursula K. Le Guin");
+        author.books.add(new Book(70L, "The Dispossessed"));
+        session.persist(author);
+      });
+      first.inSession(session -> assertThat(session.find(Author.class, 7L).books).hasSize(1)); // entity, collection
+      first.inSession(session -> assertThat(session.createQuery("select b from Book b where b.id = 70", Book.class)
+          .setCacheable(true).getResultList()).hasSize(1)); // query
+    }
+    // Hibernate closed its cache manager with the factory: the next one has a fresh manager, with nothing of
+    // the first in its memory, as a second node or a restart would. Everything comes from memcached.
+    try (SessionFactory second = sessionFactoryWith(new StandardServiceRegistryBuilder()
+        .applySetting("hibernate.connection.url", database).applySetting("hibernate.hbm2ddl.auto", "none"))) {
+      Statistics statistics = second.getStatistics();
+      statistics.clear();
+      second.inSession(session -> {
+        Author author = session.find(Author.class, 7L);
+        assertThat(author.name).isEqualTo("Ursula K. Le Guin");
+        assertThat(author.books).extracting(book -> book.title).containsExactly("The Dispossessed");
+      });
+      second.inSession(session -> assertThat(session.createQuery("select b from Book b where b.id = 70", Book.class)
+          .setCacheable(true).getResultList()).extracting(book -> book.title).containsExactly("The Dispossessed"));
+      assertThat(statistics.getPrepareStatementCount()).as("SQL statements of the second factory").isZero();
+      assertThat(statistics.getSecondLevelCacheHitCount()).as("entity and collection hits").isGreaterThanOrEqualTo(2);
+      assertThat(statistics.getQueryCacheHitCount()).as("query cache hits").isEqualTo(1);
     }
   }
 }

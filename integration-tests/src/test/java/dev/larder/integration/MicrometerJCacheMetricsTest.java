@@ -30,6 +30,7 @@ class MicrometerJCacheMetricsTest {
   void jcacheMetricsReportsLarderStatistics() {
     Cache<String, String> cache = manager.createCache("metered",
         new MutableConfiguration<String, String>().setTypes(String.class, String.class).setStatisticsEnabled(true));
+    Store.assertOnThisRunsStore(cache);
     MeterRegistry registry = new SimpleMeterRegistry();
     JCacheMetrics.monitor(registry, cache);
 

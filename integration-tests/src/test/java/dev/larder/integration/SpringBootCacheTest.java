@@ -72,6 +72,7 @@ class SpringBootCacheTest {
     assertThat(cacheManager).isInstanceOf(JCacheCacheManager.class);
     javax.cache.Cache<?, ?> nativeCache = (javax.cache.Cache<?, ?>) cacheManager.getCache("reports").getNativeCache();
     assertThat(nativeCache.unwrap(LarderCache.class)).isNotNull();
+    Store.assertOnThisRunsStore(nativeCache);
 
     assertThat(service.report("a")).isEqualTo("report a");
     assertThat(service.report("a")).isEqualTo("report a");

@@ -43,6 +43,30 @@ final class DeserializationAllowList implements ObjectInputFilter {
       "java.util.concurrent.CopyOnWriteArrayList", "java.util.concurrent.atomic.AtomicInteger",
       "java.util.concurrent.atomic.AtomicLong", "java.net.URI", "java.sql.Date", "java.sql.Timestamp");
 
+  /**
+   * What Hibernate's second-level cache (hibernate-jcache, 6 and 7) puts in a cache: its keys and
+   * entries, by exact name. They hold values and names only (ids, disassembled state as a
+   * {@code Serializable[]}, versions, a query's bindings), which the filter then checks one by one; the
+   * whole {@code org.hibernate} package stays refused, since known gadget chains run through some of
+   * its other classes (property accessors, tuplizers, typed values). Without these every Hibernate user
+   * on memcached would need a setting, and the obvious one, {@code org.hibernate.**}, is the unsafe one.
+   * Entity classes themselves are never stored (Hibernate disassembles them); an attribute of the
+   * application's own type (an enum, an embeddable's class) needs {@value MemcachedSettings#DESERIALIZATION_ALLOW}.
+   */
+  private static final Set<String> HIBERNATE_CACHE_CLASSES = Set.of(
+      "org.hibernate.cache.internal.BasicCacheKeyImplementation",
+      "org.hibernate.cache.internal.CacheKeyImplementation",
+      "org.hibernate.cache.internal.NaturalIdCacheKey",
+      "org.hibernate.cache.internal.QueryResultsCacheImpl$CacheItem",
+      "org.hibernate.cache.spi.QueryKey",
+      "org.hibernate.cache.spi.entry.StandardCacheEntryImpl",
+      "org.hibernate.cache.spi.entry.ReferenceCacheEntryImpl",
+      "org.hibernate.cache.spi.entry.CollectionCacheEntry",
+      "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Item",
+      "org.hibernate.cache.spi.support.AbstractReadWriteAccess$SoftLockImpl",
+      "org.hibernate.cache.spi.support.AbstractReadWriteAccess$Lockable",
+      "org.hibernate.query.internal.QueryParameterBindingsImpl$ParameterBindingsMementoImpl");
+
   private static final List<String> JDK_PACKAGES = List.of("java.math.", "java.time.");
   private final List<Class<?>> types;
   private final List<String> packages;
@@ -96,7 +120,7 @@ final class DeserializationAllowList implements ObjectInputFilter {
 
   private boolean allowed(Class<?> type) {
     String name = type.getName();
-    if (JDK_CLASSES.contains(name)) {
+    if (JDK_CLASSES.contains(name) || HIBERNATE_CACHE_CLASSES.contains(name)) {
       return true;
     }
     for (String jdkPackage : JDK_PACKAGES) {
