@@ -49,7 +49,8 @@ public class MemcachedBenchmark {
   static final int KEYS = 10_000;
   static final String[] SERVERS = {"127.0.0.1:11311", "127.0.0.1:11312", "127.0.0.1:11313"};
 
-  @Param({"larder", "spymemcached"})
+  /** {@code larder-near}: Larder with a near tier of every key (10 s staleness), so a get is a near hit. */
+  @Param({"larder", "larder-near", "spymemcached"})
   public String client;
 
   @Param({"1", "3"})
@@ -75,10 +76,14 @@ public class MemcachedBenchmark {
   @SuppressWarnings("unchecked")
   public void setUp() throws IOException {
     String serverList = String.join(",", java.util.Arrays.copyOf(SERVERS, servers));
-    if (client.equals("larder")) {
+    if (client.startsWith("larder")) {
       manager = Caching.manager(serverList);
+      MemcachedSettings settings = MemcachedSettings.servers(serverList).withPrefix("bench");
+      if (client.equals("larder-near")) {
+        settings = settings.withNearCache(2L * KEYS, 10_000);
+      }
       LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
-          .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(serverList).withPrefix("bench")));
+          .setStoreFactory(MemcachedStoreFactory.of(settings));
       configuration.setTypes(String.class, String.class).setStoreByValue(false);
       manager.destroyCache("bench");
       Cache<String, String> cache = manager.createCache("bench", configuration);
@@ -143,6 +148,10 @@ public class MemcachedBenchmark {
       if (target.get(key) == null) {
         throw new IllegalStateException(client + " lost " + key);
       }
+    }
+    if (client.equals("larder-near") && manager.getCache("bench").unwrap(dev.larder.store.NearCacheStore.class)
+        .nearSize() < KEYS / 2) {
+      throw new IllegalStateException("larder-near holds too few keys near: not measuring near hits");
     }
   }
 

@@ -36,6 +36,9 @@ import java.util.Properties;
  *     services publish it; blank for none (then {@code servers} is the list)
  * @param discoveryIntervalMillis how often the endpoint is read
  * @param limits what a value read back may cost to deserialize
+ * @param nearMaximumSize entries of a near tier in this JVM in front of memcached; 0 (default) for none
+ * @param nearMaxStalenessMillis how long a near entry may be served without asking memcached: the
+ *     bound on how late this JVM sees another JVM's write (its own writes it sees at once)
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
@@ -55,7 +58,9 @@ public record MemcachedSettings(
     int failoverTtlSeconds,
     String discovery,
     int discoveryIntervalMillis,
-    DeserializationLimits limits) {
+    DeserializationLimits limits,
+    long nearMaximumSize,
+    long nearMaxStalenessMillis) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
@@ -77,11 +82,13 @@ public record MemcachedSettings(
   public static final String FAILOVER_TTL = "larder.memcached.failover.ttl.seconds";
   public static final String DISCOVERY = "larder.memcached.discovery.endpoint";
   public static final String DISCOVERY_INTERVAL = "larder.memcached.discovery.interval.millis";
+  public static final String NEAR_MAXIMUM_SIZE = "larder.memcached.near.maximum.size";
+  public static final String NEAR_MAX_STALENESS = "larder.memcached.near.max.staleness.millis";
   /** Every setting above, and the deserialization limits'. */
   public static final java.util.Set<String> NAMES = java.util.stream.Stream.concat(java.util.stream.Stream.of(SERVERS,
       PREFIX, TIMEOUT, CONNECT_TIMEOUT, CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE, TLS, TLS_TRUST, AUTH_USER,
       AUTH_PASSWORD, FAILURE_LIMIT, PROBE_INTERVAL, ON_SERVER_DOWN, EJECT_AFTER, FAILOVER_TTL, DISCOVERY,
-      DISCOVERY_INTERVAL), DeserializationLimits.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+      DISCOVERY_INTERVAL, NEAR_MAXIMUM_SIZE, NEAR_MAX_STALENESS), DeserializationLimits.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
@@ -106,6 +113,10 @@ public record MemcachedSettings(
     if (failureLimit <= 0 || probeIntervalMillis <= 0 || failoverTtlSeconds <= 0 || discoveryIntervalMillis <= 0) {
       throw new IllegalArgumentException(FAILURE_LIMIT + ", " + PROBE_INTERVAL + ", " + FAILOVER_TTL + " and "
           + DISCOVERY_INTERVAL + " must be positive");
+    }
+    if (nearMaximumSize < 0 || nearMaxStalenessMillis <= 0) {
+      throw new IllegalArgumentException(NEAR_MAXIMUM_SIZE + " must be 0 (no near tier) or more, and "
+          + NEAR_MAX_STALENESS + " positive");
     }
     if (ejectAfterMillis < -1) {
       throw new IllegalArgumentException(EJECT_AFTER + " must be 0 or more");
@@ -139,7 +150,7 @@ public record MemcachedSettings(
    */
   public static MemcachedSettings servers(String servers) {
     return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false, false, "", "", "",
-        3, 250, -1, 60, "", 10_000, DeserializationLimits.DEFAULT);
+        3, 250, -1, 60, "", 10_000, DeserializationLimits.DEFAULT, 0, 1000);
   }
 
   public static MemcachedSettings from(Properties properties) {
@@ -175,7 +186,9 @@ public record MemcachedSettings(
         intSetting(properties, FAILOVER_TTL, 60),
         discovery,
         intSetting(properties, DISCOVERY_INTERVAL, 10_000),
-        DeserializationLimits.from(properties));
+        DeserializationLimits.from(properties),
+        longSetting(properties, NEAR_MAXIMUM_SIZE, 0),
+        longSetting(properties, NEAR_MAX_STALENESS, 1000));
   }
 
   /** What the client needs of these settings. */
@@ -267,6 +280,17 @@ public record MemcachedSettings(
     return copy.build();
   }
 
+  /**
+   * These settings, with a near tier of {@code maximumSize} entries in this JVM, each served for at most
+   * {@code maxStalenessMillis} without asking memcached.
+   */
+  public MemcachedSettings withNearCache(long maximumSize, long maxStalenessMillis) {
+    Copy copy = new Copy(this);
+    copy.nearMaximumSize = maximumSize;
+    copy.nearMaxStalenessMillis = maxStalenessMillis;
+    return copy.build();
+  }
+
   /** The fields of a settings record, to change some and build another. */
   private static final class Copy {
     List<InetSocketAddress> servers;
@@ -287,6 +311,8 @@ public record MemcachedSettings(
     String discovery;
     int discoveryIntervalMillis;
     DeserializationLimits limits;
+    long nearMaximumSize;
+    long nearMaxStalenessMillis;
 
     Copy(MemcachedSettings settings) {
       servers = settings.servers;
@@ -307,12 +333,15 @@ public record MemcachedSettings(
       discovery = settings.discovery;
       discoveryIntervalMillis = settings.discoveryIntervalMillis;
       limits = settings.limits;
+      nearMaximumSize = settings.nearMaximumSize;
+      nearMaxStalenessMillis = settings.nearMaxStalenessMillis;
     }
 
     MemcachedSettings build() {
       return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
           deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword, failureLimit,
-          probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds, discovery, discoveryIntervalMillis, limits);
+          probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds, discovery, discoveryIntervalMillis, limits,
+          nearMaximumSize, nearMaxStalenessMillis);
     }
   }
 
@@ -324,7 +353,8 @@ public record MemcachedSettings(
         + ", failuresAsMisses=" + failuresAsMisses + ", tls=" + tls + (authUser.isEmpty() ? "" : ", user=" + authUser)
         + ", failureLimit=" + failureLimit + ", probeIntervalMillis=" + probeIntervalMillis
         + ", ejectAfterMillis=" + ejectAfterMillis + ", failoverTtlSeconds=" + failoverTtlSeconds
-        + (discovery.isEmpty() ? "" : ", discovery=" + discovery) + ", " + limits + "]";
+        + (discovery.isEmpty() ? "" : ", discovery=" + discovery) + ", " + limits
+        + (nearMaximumSize == 0 ? "" : ", near=" + nearMaximumSize + " entries/" + nearMaxStalenessMillis + " ms") + "]";
   }
 
   private static boolean booleanSetting(Properties properties, String name) {

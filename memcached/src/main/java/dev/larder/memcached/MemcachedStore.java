@@ -92,6 +92,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   /** Reads answered as misses and writes skipped because a server was down or too slow. */
   private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
   private volatile long lastFailureLog;
+  /** Only for the MXBean's near-tier figures; the store itself never calls it. */
+  private volatile dev.larder.store.NearCacheStore<K, V> near;
 
   MemcachedStore(SharedClients.Lease lease, Serializer serializer, MemcachedSettings settings,
       StoreContext<K, V> context) {
@@ -214,6 +216,26 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   @Override
   public String getServers() {
     return client.serverNames();
+  }
+
+  /** The near tier in front of this store, for its statistics (set once by the factory). */
+  void reportNear(dev.larder.store.NearCacheStore<K, V> tier) {
+    this.near = tier;
+  }
+
+  @Override
+  public long getNearHits() {
+    return near == null ? 0 : near.nearHits();
+  }
+
+  @Override
+  public long getNearMisses() {
+    return near == null ? 0 : near.remoteReads();
+  }
+
+  @Override
+  public long getNearSize() {
+    return near == null ? 0 : near.nearSize();
   }
 
   @Override

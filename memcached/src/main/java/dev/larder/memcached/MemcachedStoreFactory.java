@@ -2,6 +2,7 @@ package dev.larder.memcached;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.larder.store.NearCacheStore;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreFactory;
@@ -50,7 +51,15 @@ public final class MemcachedStoreFactory implements StoreFactory {
     }
     SharedClients.Lease lease = SharedClients.acquire(settings);
     try {
-      return new MemcachedStore<>(lease, serializer, settings, context).register();
+      MemcachedStore<K, V> store = new MemcachedStore<>(lease, serializer, settings, context).register();
+      if (settings.nearMaximumSize() == 0) {
+        return store;
+      }
+      NearCacheStore<K, V> near = new NearCacheStore<>(store, settings.nearMaximumSize(),
+          java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), System::nanoTime,
+          dev.larder.expiry.Clock::now);
+      store.reportNear(near);
+      return near;
     } catch (RuntimeException e) {
       lease.release();
       throw e;

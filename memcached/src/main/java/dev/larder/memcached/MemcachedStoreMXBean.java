@@ -26,6 +26,15 @@ public interface MemcachedStoreMXBean {
   /** How many servers are down or ejected now. */
   int getServersDown();
 
+  /** Reads answered by the near tier ({@code larder.memcached.near.*}); 0 without one. */
+  long getNearHits();
+
+  /** Reads through the near tier that went to memcached (missed, stale, or racing a write here); 0 without one. */
+  long getNearMisses();
+
+  /** Entries in the near tier now; 0 without one. */
+  long getNearSize();
+
   /** {@code throw} or {@code miss}. */
   String getOnFailure();
 }
