@@ -77,6 +77,7 @@ class MemcachedConfigurationFileTest {
             eject.after.millis = 2000
             failover.ttl.seconds = 30
             deserialization.max.depth = 12
+            near { maximum.size = 50, max.staleness.millis = 250 }
           }
           caches.pages { key-type = java.lang.String, value-type = java.lang.String }
         }
@@ -94,6 +95,10 @@ class MemcachedConfigurationFileTest {
     assertThat(options.probeIntervalMillis()).isEqualTo(100);
     assertThat(options.ejectAfterMillis()).isEqualTo(2000);
     assertThat(options.failoverTtlSeconds()).isEqualTo(30);
+    dev.larder.store.NearCacheStore<?, ?> near = pages.unwrap(dev.larder.store.NearCacheStore.class);
+    assertThat(near.maxStalenessMillis()).isEqualTo(250);
+    assertThat(pages.get("home")).isEqualTo("<h1>");
+    assertThat(near.nearHits()).as("served from the near tier the file asked for").isPositive();
 
     // An operator adds a server to the file; the application reopens its manager (no JVM restart).
     write("reopen.conf", template.formatted(String.join(",", shared), prefix));
