@@ -694,17 +694,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       }
       byte[] initial = Long.toString(Math.max(System.currentTimeMillis(), generation + 1))
           .getBytes(StandardCharsets.US_ASCII);
-      counter().execute(MetaRequest.setCounter(generationKey, initial, "ME T0"));
+      counter().execute(MetaRequest.set(generationKey, initial, "ME T0"));
     }
     throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
         + counter().name());
   }
 
-  /**
-   * Never goes back: a counter older than the one in use is a server's that returns with what it held
-   * before an outage (this JVM used a newer counter on another server meanwhile, and the entries of the
-   * old generation may be older than what was written since), so it is raised to the one in use.
-   */
   /**
    * The server of the generation counter: its own, always, even while ejected (then reads fail fast
    * and the last generation read is kept, as while it is down). A counter made elsewhere meanwhile
@@ -714,10 +709,15 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     return client.homeOf(generationKey);
   }
 
+  /**
+   * Never goes back: a counter older than the one in use is a server's that returns with what it held
+   * before an outage (the counter was lost or rewritten meanwhile, and the entries of the old
+   * generation may be older than what was written since), so it is raised to the one in use.
+   */
   private void setGeneration(long value) {
     if (value < generation) {
       byte[] current = Long.toString(generation).getBytes(StandardCharsets.US_ASCII);
-      counter().execute(MetaRequest.setCounter(generationKey, current, "T0"));
+      counter().execute(MetaRequest.set(generationKey, current, "T0"));
       LOG.info("Cache " + namespace + ": memcached " + counter().name() + " held generation "
           + value + ", older than " + generation + " in use here (it was away); raised it");
     } else {

@@ -90,9 +90,11 @@ public final class TaggedSerializer implements Serializer {
       case INTEGER:
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
       case JAVA:
-        if (filter instanceof DeserializationAllowList allowList && allowList.sizeViolation(bytes.length - 1L) != null) {
+        String tooLarge = filter instanceof DeserializationAllowList allowList
+            ? allowList.sizeViolation(bytes.length - 1L) : null;
+        if (tooLarge != null) {
           throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from memcached: "
-              + allowList.sizeViolation(bytes.length - 1L));
+              + tooLarge);
         }
         try (ObjectInputStream in = new ClassLoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {

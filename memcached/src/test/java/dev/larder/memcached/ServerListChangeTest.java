@@ -177,17 +177,18 @@ class ServerListChangeTest {
           return null;
         }));
       }
-      Thread.sleep(500);
+      Thread.sleep(500); // the load runs on two servers for a while before the list changes
       endpoint.publish(2, a, b, c);
       awaitTrue(() -> client.nodes().size() == 3, 2_000, "the third server in use");
       Map<Integer, String> grown = new HashMap<>();
       for (int key = 0; key < 1000; key++) {
         grown.put(key, client.nodeFor(memcachedKey(store, key)).name());
       }
-      Thread.sleep(500);
+      Thread.sleep(500); // and on three for a while
       endpoint.publish(1, a); // an older version: ignored
-      Thread.sleep(500);
-      assertThat(client.nodes()).hasSize(3);
+      int polled = endpoint.requests();
+      awaitTrue(() -> endpoint.requests() >= polled + 2, 2_000, "two more polls of the endpoint");
+      assertThat(client.nodes()).as("after two polls of an older version").hasSize(3);
       endpoint.publish(3, b, c);
       awaitTrue(() -> client.nodes().size() == 2, 2_000, "the first server out of use");
       Thread.sleep(1_500); // load goes on past the removed server's closing (timeout + 1 s after removal)

@@ -39,17 +39,8 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
   private record Near<V>(StoreEntry<V> entry, long fetchedAtNanos) implements Slot {
   }
 
-  /** A read that missed and may put what it fetched; compared by identity. */
+  /** A read that missed and may put what it fetched; compared by identity, as {@code Object} does. */
   private static final class Reading implements Slot {
-    @Override
-    public boolean equals(Object other) {
-      return this == other;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(this);
-    }
   }
 
   /**
@@ -140,19 +131,12 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
 
   @Override
   public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
-    Writes writing = startWrite(key);
-    return settleWrite(key, writing, () -> remote.compute(key, remapping));
+    return write(key, () -> remote.compute(key, remapping), written -> written);
   }
 
   @Override
   public StoreEntry<V> put(K key, StoreEntry<V> entry) {
-    Writes writing = startWrite(key);
-    StoreEntry<V>[] previous = newArray();
-    settleWrite(key, writing, () -> {
-      previous[0] = remote.put(key, entry);
-      return entry;
-    });
-    return previous[0];
+    return write(key, () -> remote.put(key, entry), previous -> entry);
   }
 
   @Override
@@ -181,14 +165,11 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
       nearHits.increment();
       return new Computed<>(served, false, null);
     }
-    Writes writing = startWrite(key); // it may write: no read may settle an older value meanwhile
-    Computed<V>[] outcome = newComputedArray();
-    settleWrite(key, writing, () -> {
+    // it may write: no read may settle an older value meanwhile
+    return write(key, () -> {
       remoteReads.increment();
-      outcome[0] = remote.getOrCompute(key, compute, refreshAheadMillis, waitMillis);
-      return outcome[0].entry();
-    });
-    return outcome[0];
+      return remote.getOrCompute(key, compute, refreshAheadMillis, waitMillis);
+    }, Computed::entry);
   }
 
   @Override
@@ -264,16 +245,21 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
     return (Writes) slot;
   }
 
-  private StoreEntry<V> settleWrite(K key, Writes writing, java.util.function.Supplier<StoreEntry<V>> write) {
-    StoreEntry<V> written;
+  /**
+   * One write of the key through to the remote store: {@code written} says what the key holds after
+   * it, which the last write of the key to finish puts near.
+   */
+  private <R> R write(K key, java.util.function.Supplier<R> write, Function<R, StoreEntry<V>> written) {
+    Writes writing = startWrite(key);
+    R result;
     try {
-      written = write.get();
+      result = write.get();
     } catch (RuntimeException | Error e) {
       finishWrite(key, writing, null, true);
       throw e;
     }
-    finishWrite(key, writing, written, false);
-    return written;
+    finishWrite(key, writing, written.apply(result), false);
+    return result;
   }
 
   /** The last write of the key to finish puts what the remote store now holds, unless writes overlapped. */
@@ -303,16 +289,6 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
 
   private boolean fresh(StoreEntry<V> entry) {
     return entry != null && !entry.isExpiredAt(wallMillis.getAsLong());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V> StoreEntry<V>[] newArray() {
-    return (StoreEntry<V>[]) new StoreEntry<?>[1];
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V> Computed<V>[] newComputedArray() {
-    return (Computed<V>[]) new Computed<?>[1];
   }
 
   @Override

@@ -17,47 +17,34 @@ public final class MetaRequest {
   final String key;
   /** Whether it changes what the server holds ({@code ms md ma}): such a request that fails is in doubt. */
   final boolean writes;
-  /** An entry's write, whose TTL may be capped on a failover server (not the generation counter). */
-  private final boolean entry;
   /** The connection it went out on, to close if its answer does not come in time. */
   volatile io.netty.channel.Channel channel;
 
-  private MetaRequest(String line, byte[] data, String key, boolean writes, boolean entry) {
+  private MetaRequest(String line, byte[] data, String key, boolean writes) {
     this.line = line.getBytes(StandardCharsets.US_ASCII);
     this.data = data;
     this.key = key;
     this.writes = writes;
-    this.entry = entry;
   }
 
   /** {@code mg <key> <flags>}. */
   public static MetaRequest get(String key, String flags) {
-    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false, false);
+    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false);
   }
 
-  /** {@code ms <key> <datalen> <flags>} followed by the data block: a cache entry's write. */
+  /** {@code ms <key> <datalen> <flags>} followed by the data block. */
   public static MetaRequest set(String key, byte[] data, String flags) {
-    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true,
-        true);
-  }
-
-  /**
-   * {@link #set} for bookkeeping that must keep its own TTL wherever it lands (the generation counter):
-   * never capped on a failover server.
-   */
-  public static MetaRequest setCounter(String key, byte[] data, String flags) {
-    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true,
-        false);
+    return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true);
   }
 
   /** {@code md <key> <flags>}. */
   public static MetaRequest delete(String key, String flags) {
-    return new MetaRequest("md " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true, false);
+    return new MetaRequest("md " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true);
   }
 
   /** {@code ma <key> <flags>}. */
   public static MetaRequest arithmetic(String key, String flags) {
-    return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true, false);
+    return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true);
   }
 
   /**
@@ -66,17 +53,17 @@ public final class MetaRequest {
    */
   static MetaRequest authenticate(String user, String password) {
     byte[] credentials = (user + " " + password).getBytes(StandardCharsets.UTF_8);
-    return new MetaRequest("set larder-auth 0 0 " + credentials.length, credentials, null, false, false);
+    return new MetaRequest("set larder-auth 0 0 " + credentials.length, credentials, null, false);
   }
 
   /** {@code mn}: answers {@code MN} once everything before it on the connection is answered. */
   public static MetaRequest noop() {
-    return new MetaRequest("mn", null, null, false, false);
+    return new MetaRequest("mn", null, null, false);
   }
 
   /** {@code flush_all}: empties the server (see {@link ServerNode}: writes in doubt past the bound). */
   static MetaRequest flushAll() {
-    return new MetaRequest("flush_all", null, null, true, false);
+    return new MetaRequest("flush_all", null, null, true);
   }
 
   /**
@@ -85,8 +72,8 @@ public final class MetaRequest {
    * Only before the request is sent.
    */
   void capTtl(long seconds) {
-    if (!entry) {
-      return;
+    if (data == null) {
+      return; // not an ms: md and ma carry no TTL of their own here
     }
     String text = new String(line, StandardCharsets.US_ASCII);
     String[] tokens = text.split(" ");
