@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.larder.LarderCache;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.ServerNode;
+import dev.larder.store.StoreEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -244,6 +245,58 @@ class ServerOutageUnderLoadTest {
       assertThat(cache.get(1)).isNotEqualTo("old").isNull();
       cache.put(1, "again");
       assertThat(cache.get(1)).isEqualTo("again");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aServerRestartedUnseenWhileDownIsNotTakenForTheRunItsCasTokensRepeat() throws Exception {
+    try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11358).start()) {
+      MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix("rerun")
+          .withTimeoutMillis(TIMEOUT_MILLIS).withFailureDetection(3, 100);
+      LarderCache<Integer, String> cache = MemcachedServers.integerCache(managers, settings, "rerun", "rerun");
+      MemcachedClient client = cache.unwrap(MemcachedClient.class);
+      MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
+      byte[] keyBytes = TaggedSerializer.INSTANCE.serialize(1);
+      String key = store.memcachedKey(keyBytes);
+      cache.put(1, "old run");
+      assertThat(cache.get(1)).isEqualTo("old run"); // now remembered by its CAS token
+      long cas = Long.parseLong(client.execute(key, dev.larder.memcached.protocol.MetaRequest.get(key, "c")).flag('c'));
+
+      // It hangs, is marked down (Larder closes its connections itself), and is restarted meanwhile.
+      server.suspend();
+      for (int i = 0; i < 3; i++) {
+        try {
+          cache.get(2);
+        } catch (javax.cache.CacheException expected) {
+          // timeouts, until it is marked down
+        }
+      }
+      ServerNode node = client.nodes().get(0);
+      assertThat(node.inService()).isFalse();
+      server.kill();
+      server.start();
+      // Another client writes the key in the new run so that it gets the very same CAS token.
+      try (MemcachedClient other = new MemcachedClient(settings.servers(), settings.clientOptions(),
+          dev.larder.memcached.protocol.ConnectionSecurity.NONE)) {
+        String generationKey = key.substring(0, key.lastIndexOf(':', key.lastIndexOf(':') - 1) + 1) + "gen";
+        String generation = key.substring(generationKey.length() - 3, key.lastIndexOf(':'));
+        other.execute(generationKey, dev.larder.memcached.protocol.MetaRequest.set(generationKey,
+            generation.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "T0"));
+        for (long filler = 2; filler < cas; filler++) {
+          other.execute("filler" + filler, dev.larder.memcached.protocol.MetaRequest.set("filler" + filler,
+              new byte[] {'x'}, "T0"));
+        }
+        byte[] envelope = Envelope.encode(keyBytes, TaggedSerializer.INSTANCE.serialize("new run"), StoreEntry.NEVER);
+        dev.larder.memcached.protocol.MetaResponse written = other.execute(key,
+            dev.larder.memcached.protocol.MetaRequest.set(key, envelope, "T0 c"));
+        assertThat(Long.parseLong(written.flag('c'))).as("the same CAS token in the new run").isEqualTo(cas);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (!node.inService()) {
+        assertThat(System.nanoTime()).as("back in service within 3 s").isLessThan(deadline);
+        Thread.sleep(10); // the health thread's probe brings it back
+      }
+      assertThat(cache.get(1)).as("the new run's value, not the old run's remembered one").isEqualTo("new run");
     }
   }
 

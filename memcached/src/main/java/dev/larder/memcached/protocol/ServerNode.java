@@ -269,17 +269,17 @@ public final class ServerNode implements AutoCloseable {
    * @return whether it is back
    */
   boolean probe() {
+    // The server may have restarted while it was down, unseen (its connections were already closed by
+    // us): what this connection reads is of a new run, whose CAS tokens may repeat the old run's.
+    run.incrementAndGet();
     Channel channel = null;
     try {
       channel = connect();
-      MetaRequest noop = MetaRequest.noop();
-      roundTrip(channel, List.of(noop));
+      roundTrip(channel, List.of(MetaRequest.noop()));
       repair(channel);
-      String how = "answered a probe";
       channels.set(0, channel);
       channel = null;
-      run.incrementAndGet();
-      health.recovered(how);
+      health.recovered("answered a probe");
       return true;
     } catch (CacheException e) {
       health.probeFailed(e.getMessage());
