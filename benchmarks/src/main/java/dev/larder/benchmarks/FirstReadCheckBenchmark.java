@@ -1,6 +1,6 @@
 package dev.larder.benchmarks;
 
-import dev.larder.memcached.TaggedSerializer;
+import dev.larder.store.codec.TaggedSerializer;
 import java.io.ObjectInputFilter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.larder.memcached;
 
+import dev.larder.store.codec.DeserializationLimits;
+import dev.larder.store.codec.StoreSettings;
+
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,24 +87,17 @@ public record MemcachedSettings(
   public static final String DISCOVERY_INTERVAL = "larder.memcached.discovery.interval.millis";
   public static final String NEAR_MAXIMUM_SIZE = "larder.memcached.near.maximum.size";
   public static final String NEAR_MAX_STALENESS = "larder.memcached.near.max.staleness.millis";
+  /** The settings of the {@link DeserializationLimits}: this prefix, then {@code .deserialization.max.depth} and so on. */
+  public static final String PREFIX_OF_SETTINGS = "larder.memcached";
   /** Every setting above, and the deserialization limits'. */
   public static final java.util.Set<String> NAMES = java.util.stream.Stream.concat(java.util.stream.Stream.of(SERVERS,
       PREFIX, TIMEOUT, CONNECT_TIMEOUT, CONNECTIONS, DESERIALIZATION_ALLOW, ON_FAILURE, TLS, TLS_TRUST, AUTH_USER,
       AUTH_PASSWORD, FAILURE_LIMIT, PROBE_INTERVAL, ON_SERVER_DOWN, EJECT_AFTER, FAILOVER_TTL, DISCOVERY,
-      DISCOVERY_INTERVAL, NEAR_MAXIMUM_SIZE, NEAR_MAX_STALENESS), DeserializationLimits.NAMES.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+      DISCOVERY_INTERVAL, NEAR_MAXIMUM_SIZE, NEAR_MAX_STALENESS), DeserializationLimits.names(PREFIX_OF_SETTINGS).stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   public MemcachedSettings {
     servers = List.copyOf(servers);
-    Objects.requireNonNull(prefix, "prefix");
-    deserializationAllow = deserializationAllow == null ? "" : deserializationAllow.trim();
-    if (!deserializationAllow.isEmpty()) {
-      try {
-        java.io.ObjectInputFilter.Config.createFilter(deserializationAllow);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(DESERIALIZATION_ALLOW + " is not a valid ObjectInputFilter pattern list: '"
-            + deserializationAllow + "' (" + e.getMessage() + ")", e);
-      }
-    }
+    deserializationAllow = StoreSettings.allowPatterns(deserializationAllow, DESERIALIZATION_ALLOW);
     discovery = discovery == null ? "" : discovery.trim();
     if (servers.isEmpty() && discovery.isEmpty()) {
       throw new IllegalArgumentException(SERVERS + ": at least one memcached server is needed (or " + DISCOVERY + ")");
@@ -121,9 +117,7 @@ public record MemcachedSettings(
     if (ejectAfterMillis < -1) {
       throw new IllegalArgumentException(EJECT_AFTER + " must be 0 or more");
     }
-    if (prefix.isEmpty() || !prefix.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
-      throw new IllegalArgumentException(PREFIX + " must be printable ASCII without spaces or ':', was '" + prefix + "'");
-    }
+    StoreSettings.prefix(prefix, PREFIX);
     tlsTrust = tlsTrust == null ? "" : tlsTrust.trim();
     authUser = authUser == null ? "" : authUser.trim();
     authPassword = authPassword == null ? "" : authPassword;
@@ -171,24 +165,24 @@ public record MemcachedSettings(
     }
     return new MemcachedSettings(servers.isBlank() ? List.of() : parseServers(servers),
         properties.getProperty(PREFIX, "larder").trim(),
-        intSetting(properties, TIMEOUT, 1000),
-        intSetting(properties, CONNECT_TIMEOUT, 1000),
-        intSetting(properties, CONNECTIONS, 2),
+        StoreSettings.intSetting(properties, TIMEOUT, 1000),
+        StoreSettings.intSetting(properties, CONNECT_TIMEOUT, 1000),
+        StoreSettings.intSetting(properties, CONNECTIONS, 2),
         properties.getProperty(DESERIALIZATION_ALLOW, ""),
-        onFailure(properties.getProperty(ON_FAILURE, "throw")),
-        booleanSetting(properties, TLS),
+        StoreSettings.failuresAsMisses(properties, ON_FAILURE),
+        StoreSettings.booleanSetting(properties, TLS),
         properties.getProperty(TLS_TRUST, ""),
         properties.getProperty(AUTH_USER, ""),
         properties.getProperty(AUTH_PASSWORD, ""),
-        intSetting(properties, FAILURE_LIMIT, 3),
-        intSetting(properties, PROBE_INTERVAL, 250),
-        eject ? intSetting(properties, EJECT_AFTER, 10_000) : -1,
-        intSetting(properties, FAILOVER_TTL, 60),
+        StoreSettings.intSetting(properties, FAILURE_LIMIT, 3),
+        StoreSettings.intSetting(properties, PROBE_INTERVAL, 250),
+        eject ? StoreSettings.intSetting(properties, EJECT_AFTER, 10_000) : -1,
+        StoreSettings.intSetting(properties, FAILOVER_TTL, 60),
         discovery,
-        intSetting(properties, DISCOVERY_INTERVAL, 10_000),
-        DeserializationLimits.from(properties),
-        longSetting(properties, NEAR_MAXIMUM_SIZE, 0),
-        longSetting(properties, NEAR_MAX_STALENESS, 1000));
+        StoreSettings.intSetting(properties, DISCOVERY_INTERVAL, 10_000),
+        DeserializationLimits.from(properties, PREFIX_OF_SETTINGS),
+        StoreSettings.longSetting(properties, NEAR_MAXIMUM_SIZE, 0),
+        StoreSettings.longSetting(properties, NEAR_MAX_STALENESS, 1000));
   }
 
   /** What the client needs of these settings. */
@@ -355,43 +349,6 @@ public record MemcachedSettings(
         + ", ejectAfterMillis=" + ejectAfterMillis + ", failoverTtlSeconds=" + failoverTtlSeconds
         + (discovery.isEmpty() ? "" : ", discovery=" + discovery) + ", " + limits
         + (nearMaximumSize == 0 ? "" : ", near=" + nearMaximumSize + " entries/" + nearMaxStalenessMillis + " ms") + "]";
-  }
-
-  private static boolean booleanSetting(Properties properties, String name) {
-    String value = properties.getProperty(name, "false").trim().toLowerCase(java.util.Locale.ROOT);
-    return switch (value) {
-      case "true" -> true;
-      case "false", "" -> false;
-      default -> throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
-    };
-  }
-
-  private static boolean onFailure(String value) {
-    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "throw" -> false;
-      case "miss" -> true;
-      default -> throw new IllegalArgumentException(ON_FAILURE + " must be 'throw' or 'miss', was '" + value + "'");
-    };
-  }
-
-  private static int intSetting(Properties properties, String name, int defaultValue) {
-    long value = longSetting(properties, name, defaultValue);
-    if (value != (int) value) {
-      throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", was " + value);
-    }
-    return (int) value;
-  }
-
-  static long longSetting(Properties properties, String name, long defaultValue) {
-    String value = properties.getProperty(name);
-    if (value == null || value.isBlank()) {
-      return defaultValue;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'");
-    }
   }
 
   static List<InetSocketAddress> parseServers(String servers) {

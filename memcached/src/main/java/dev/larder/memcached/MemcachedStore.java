@@ -2,8 +2,6 @@ package dev.larder.memcached;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.memcached.protocol.MetaRequest;
 import dev.larder.memcached.protocol.MetaResponse;
@@ -12,14 +10,15 @@ import dev.larder.memcached.protocol.ServerUnavailableException;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
+import dev.larder.store.codec.DeserializationAllowList;
+import dev.larder.store.codec.Envelope;
+import dev.larder.store.codec.RecentValues;
+import dev.larder.store.codec.RemoteKeys;
+import dev.larder.store.codec.Serializer;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -27,9 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import javax.cache.CacheException;
 
@@ -45,12 +41,8 @@ import javax.cache.CacheException;
  * <p>{@link #compute} reads with the item's CAS token, applies the function, and writes with that
  * token (or in add mode when the key was absent), retrying when another writer got there first.
  *
- * <p>Values read are kept, by the CAS token of the item they came from, in a map of weakly held
- * objects: while an item is unchanged, a JVM that still holds its value gets the same instance
- * back (what a store-by-reference cache promises) without deserializing it again. A value this JVM
- * wrote is kept too, but served from there only once the item's bytes have passed the
- * deserialization allow-list and limits (on its first read): whether a value is refused never
- * depends on whether the garbage collector has dropped it.
+ * <p>Values read and written are kept in {@link RecentValues} by the server, run and CAS token of
+ * their item: while an item is unchanged, a JVM that still holds its value gets the same instance back.
  */
 final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
@@ -61,7 +53,6 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private static final int MAX_KEY_LENGTH = 250;
   private static final int MAX_ATTEMPTS = 1000;
   private static final int BATCH = 100;
-  private static final String WRITTEN = "#written";
   /** Room for memcached's item header and key next to the value within {@code item_size_max}. */
   private static final int ITEM_OVERHEAD = 64 + MAX_KEY_LENGTH;
 
@@ -74,18 +65,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private final String namespace;
   private final javax.management.ObjectName mbeanName;
   private final String generationKey;
-  /**
-   * {@code key#cas}: a value whose item's bytes passed the allow-list; {@code key#cas#written}: one
-   * this JVM wrote, not yet checked. Weakly held values either way.
-   */
-  private final Cache<String, Object> recentValues = Caffeine.newBuilder().weakValues().build();
-  /**
-   * Keys that cannot be serialized (possible in store-by-reference caches) stand in memcached for a
-   * surrogate id known only to this JVM; no other JVM can ask for such a key anyway. A surrogate lives
-   * until {@link #clear()}: one per distinct unserializable key this cache has seen.
-   */
-  private final ConcurrentMap<Object, byte[]> surrogates = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Object> keysBySurrogate = new ConcurrentHashMap<>();
+  private final RemoteKeys<K> remoteKeys;
+  private final RecentValues recentValues = new RecentValues();
   private volatile long generation;
   private volatile long generationReadAt;
   private final boolean failuresAsMisses;
@@ -104,10 +85,11 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     this.serializer = serializer;
     this.classLoader = context.classLoader();
     this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
-        settings.deserializationAllow(), settings.limits());
+        settings.deserializationAllow(), settings.limits(), "larder.memcached", "memcached");
+    this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
     String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
     if (prefix.length() + scope.length() > 120) {
-      scope = "h" + hash(scope.getBytes(StandardCharsets.UTF_8));
+      scope = "h" + RemoteKeys.hash(scope.getBytes(StandardCharsets.UTF_8));
     }
     this.namespace = prefix + ":" + scope + ":";
     this.generationKey = namespace + "gen";
@@ -278,7 +260,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   private StoreEntry<V> getNow(K key) {
-    byte[] keyBytes = keyBytes(key);
+    byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
     return toEntry(memcachedKey, keyBytes, response);
@@ -289,7 +271,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     Map<String, K> keysByMemcachedKey = new HashMap<>();
     Map<String, byte[]> keyBytesByMemcachedKey = new HashMap<>();
     for (K key : keys) {
-      byte[] keyBytes = keyBytes(key);
+      byte[] keyBytes = remoteKeys.bytes(key);
       String memcachedKey = memcachedKey(keyBytes);
       requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
       keysByMemcachedKey.put(memcachedKey, key);
@@ -307,7 +289,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   private StoreEntry<V> computeNow(K key, Remapping<K, V> remapping) {
-    byte[] keyBytes = keyBytes(key);
+    byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -349,7 +331,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * on one connection, so the read is answered just before the write happens.
    */
   private StoreEntry<V> putNow(K key, StoreEntry<V> entry) {
-    byte[] keyBytes = keyBytes(key);
+    byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
     byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
@@ -374,7 +356,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     Map<String, K> pending = new LinkedHashMap<>();
     Map<String, byte[]> keyBytes = new HashMap<>();
     for (K key : keys) {
-      byte[] bytes = keyBytes(key);
+      byte[] bytes = remoteKeys.bytes(key);
       String memcachedKey = memcachedKey(bytes);
       pending.put(memcachedKey, key);
       keyBytes.put(memcachedKey, bytes);
@@ -438,7 +420,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    */
   private Computed<V> getOrComputeNow(K key, java.util.function.Function<K, StoreEntry<V>> compute,
       long refreshAheadMillis, long waitMillis) {
-    byte[] keyBytes = keyBytes(key);
+    byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
     long lockSeconds = Math.max(1, (waitMillis + 999) / 1000);
@@ -548,8 +530,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
           if (!response.getValue().is("VA") || response.getValue().data().length == 0) {
             continue;
           }
-          Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey());
-          K key = key(envelope.key());
+          Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey() + " in memcached");
+          K key = remoteKeys.key(envelope.key());
           if (key == null) {
             continue; // another JVM's unserializable key
           }
@@ -583,15 +565,14 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       counter().execute(MetaRequest.arithmetic(generationKey, "v"));
       refreshGeneration();
     }
-    recentValues.invalidateAll();
-    surrogates.clear();
-    keysBySurrogate.clear();
+    recentValues.clear();
+    remoteKeys.clear();
   }
 
   @Override
   public void close() {
     dev.larder.management.MBeans.unregister(mbeanName);
-    recentValues.invalidateAll();
+    recentValues.clear();
     lease.release();
   }
 
@@ -606,62 +587,10 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   // ---------------------------------------------------------------------------------------------
   // Keys, generations, envelopes
 
-  /** The key's bytes: serialized, or this JVM's surrogate id if it cannot be serialized. */
-  private byte[] keyBytes(K key) {
-    if (!surrogates.isEmpty()) {
-      byte[] surrogate = surrogates.get(key);
-      if (surrogate != null) {
-        return surrogate;
-      }
-    }
-    try {
-      return serializer.serialize(key);
-    } catch (IllegalArgumentException notSerializable) {
-      return surrogates.computeIfAbsent(key, k -> {
-        String id = UUID.randomUUID().toString();
-        keysBySurrogate.put(id, k);
-        return ("x" + id).getBytes(StandardCharsets.US_ASCII);
-      });
-    }
-  }
-
-  /** The key of an envelope's key bytes, or null for a surrogate this JVM does not know. */
-  @SuppressWarnings("unchecked")
-  private K key(byte[] keyBytes) {
-    if (keyBytes.length > 0 && keyBytes[0] == 'x') {
-      return (K) keysBySurrogate.get(new String(keyBytes, 1, keyBytes.length - 1, StandardCharsets.US_ASCII));
-    }
-    return (K) serializer.deserialize(keyBytes, classLoader, allowList);
-  }
 
   /** The memcached key of a serialized key in the current generation. */
   String memcachedKey(byte[] keyBytes) {
-    String base = namespace + generation() + ":";
-    String readable = readableKey(keyBytes);
-    if (readable != null && base.length() + readable.length() <= MAX_KEY_LENGTH) {
-      return base + readable;
-    }
-    return base + "h" + hash(keyBytes);
-  }
-
-  /** {@code s<text>} for printable ASCII strings, {@code l<n>} and {@code i<n>} for numbers, else null. */
-  private static String readableKey(byte[] keyBytes) {
-    switch (keyBytes[0]) {
-      case TaggedSerializer.STRING: {
-        for (int i = 1; i < keyBytes.length; i++) {
-          if (keyBytes[i] <= ' ' || keyBytes[i] >= 127) {
-            return null;
-          }
-        }
-        return new String(keyBytes, 0, keyBytes.length, StandardCharsets.US_ASCII);
-      }
-      case TaggedSerializer.LONG:
-        return keyBytes.length == 9 ? "l" + ByteBuffer.wrap(keyBytes, 1, 8).getLong() : null;
-      case TaggedSerializer.INTEGER:
-        return keyBytes.length == 5 ? "i" + ByteBuffer.wrap(keyBytes, 1, 4).getInt() : null;
-      default:
-        return null;
-    }
+    return RemoteKeys.itemKey(namespace + generation() + ":", keyBytes, MAX_KEY_LENGTH);
   }
 
   private long generation() {
@@ -741,30 +670,15 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     if (!response.is("VA") || response.data().length == 0) {
       return null; // absent, or the empty placeholder of a computation under way (getOrCompute)
     }
-    Envelope envelope = Envelope.decode(response.data(), memcachedKey);
+    Envelope envelope = Envelope.decode(response.data(), memcachedKey + " in memcached");
     if (!envelope.hasKey(keyBytes)) {
       return null;
     }
     String cas = response.flag('c');
-    String reference = cas == null ? null : reference(response.origin(), memcachedKey, cas);
     @SuppressWarnings("unchecked")
-    V value = reference == null ? null : (V) recentValues.getIfPresent(reference);
-    if (value == null) {
-      @SuppressWarnings("unchecked")
-      V deserialized = (V) serializer.deserialize(envelope.value(), classLoader, allowList);
-      value = deserialized;
-      if (reference != null) {
-        // the instance this JVM wrote, now that its bytes passed the check: the same object back
-        @SuppressWarnings("unchecked")
-        V written = (V) recentValues.getIfPresent(reference + WRITTEN);
-        if (written != null) {
-          value = written;
-          recentValues.invalidate(reference + WRITTEN);
-        }
-        recentValues.put(reference, value);
-      }
-    }
-    return new StoreEntry<>(value, envelope.deadline);
+    V value = recentValues.value(cas == null ? null : reference(response.origin(), memcachedKey, cas),
+        () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
+    return new StoreEntry<>(value, envelope.deadline());
   }
 
   /**
@@ -783,8 +697,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   private void remember(MetaResponse written, String memcachedKey, V value) {
     String cas = written.flag('c');
-    if (cas != null && value != null) {
-      recentValues.put(reference(written.origin(), memcachedKey, cas) + WRITTEN, value);
+    if (cas != null) {
+      recentValues.written(reference(written.origin(), memcachedKey, cas), value);
     }
   }
 
@@ -823,17 +737,6 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     return URLEncoder.encode(part, StandardCharsets.UTF_8);
   }
 
-  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("The JDK has no SHA-256", e);
-    }
-  });
-
-  private static String hash(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(SHA_256.get().digest(bytes));
-  }
 
   @Override
   public String toString() {

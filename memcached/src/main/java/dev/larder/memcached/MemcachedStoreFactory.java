@@ -6,6 +6,8 @@ import dev.larder.store.NearCacheStore;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreFactory;
+import dev.larder.store.codec.Serializer;
+import dev.larder.store.codec.TaggedSerializer;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,8 @@
 package dev.larder.memcached;
 
+import dev.larder.store.codec.TaggedSerializer;
+import dev.larder.store.codec.Envelope;
+import dev.larder.store.codec.DeserializationLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -122,7 +125,7 @@ class DeserializationLimitsTest {
     writer.start();
     writer.join(TimeUnit.SECONDS.toMillis(30));
     plant(cache, "deep", payload[0]);
-    assertRefusedQuickly(cache, "deep", DeserializationLimits.MAX_DEPTH);
+    assertRefusedQuickly(cache, "deep", "larder.memcached" + DeserializationLimits.MAX_DEPTH);
   }
 
   @Test
@@ -161,7 +164,7 @@ class DeserializationLimitsTest {
     assertThat(payload.length).as("a small item").isLessThan(4_000);
     LarderCache<String, Serializable> cache = cache(DeserializationLimits.DEFAULT);
     plant(cache, "laughs", payload);
-    assertRefusedQuickly(cache, "laughs", DeserializationLimits.MAX_DEPTH);
+    assertRefusedQuickly(cache, "laughs", "larder.memcached" + DeserializationLimits.MAX_DEPTH);
   }
 
   @Test
@@ -172,13 +175,13 @@ class DeserializationLimitsTest {
     }
     LarderCache<String, Serializable> fewReferences = cache(new DeserializationLimits(20, 1_000_000, 1_000, -1));
     plant(fewReferences, "many", serialize(many));
-    assertRefusedQuickly(fewReferences, "many", DeserializationLimits.MAX_REFERENCES);
+    assertRefusedQuickly(fewReferences, "many", "larder.memcached" + DeserializationLimits.MAX_REFERENCES);
     tearDown();
     managers.clear();
 
     LarderCache<String, Serializable> fewBytes = cache(new DeserializationLimits(20, 1_000_000, 1_000_000, 10_000));
     plant(fewBytes, "many", serialize(many));
-    assertRefusedQuickly(fewBytes, "many", DeserializationLimits.MAX_BYTES);
+    assertRefusedQuickly(fewBytes, "many", "larder.memcached" + DeserializationLimits.MAX_BYTES);
   }
 
   @Test

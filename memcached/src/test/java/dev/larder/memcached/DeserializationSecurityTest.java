@@ -1,5 +1,9 @@
 package dev.larder.memcached;
 
+import dev.larder.store.codec.TaggedSerializer;
+import dev.larder.store.codec.DeserializationAllowList;
+import dev.larder.store.codec.DeserializationLimits;
+import dev.larder.store.codec.Envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -130,10 +134,12 @@ class DeserializationSecurityTest {
 
   @Test
   void aRefusedJdkClassIsNamedAsTheJdksWithTheLineThatAllowsIt() {
-    assertThat(TaggedSerializer.refusal("java.util.concurrent.ConcurrentSkipListMap"))
+    DeserializationAllowList allowList = new DeserializationAllowList(java.util.List.of(), "",
+        DeserializationLimits.DEFAULT, MemcachedSettings.PREFIX_OF_SETTINGS, "memcached");
+    assertThat(allowList.refusal("java.util.concurrent.ConcurrentSkipListMap"))
         .contains("it is a JDK class")
         .contains(MemcachedSettings.DESERIALIZATION_ALLOW + "=java.util.concurrent.ConcurrentSkipListMap");
-    assertThat(TaggedSerializer.refusal("[Lcom.acme.Order;"))
+    assertThat(allowList.refusal("[Lcom.acme.Order;"))
         .contains("not among the cache's key and value types")
         .contains(MemcachedSettings.DESERIALIZATION_ALLOW + "=com.acme.**");
   }

@@ -1,5 +1,6 @@
 package dev.larder.memcached;
 
+import dev.larder.store.codec.TaggedSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.larder.memcached;
 
+import dev.larder.store.codec.TaggedSerializer;
+import dev.larder.store.codec.Envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.larder.LarderCache;

@@ -1,20 +1,20 @@
-package dev.larder.memcached;
+package dev.larder.store.codec;
 
 import java.io.ObjectInputFilter;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Which classes may be deserialized from what memcached holds: anyone who can reach a memcached port
- * can plant bytes under Larder's keys, and Java deserialization of an arbitrary class graph can run
+ * Which classes may be deserialized from what a shared service holds: anyone who can reach a memcached
+ * port, or deploy to the same App Engine application, can plant bytes under Larder's keys, and Java deserialization of an arbitrary class graph can run
  * code ("gadget chains"). Allowed: the cache's configured key and value types and anything in their
  * packages, safe JDK value types (boxed primitives, {@code String}, {@code java.math}, {@code java.time},
  * the standard collections, {@code Date}, {@code UUID}, ...), arrays of those, and the patterns given
- * in {@value MemcachedSettings#DESERIALIZATION_ALLOW} ({@link ObjectInputFilter} syntax, for example
+ * in the store's {@code PREFIX.deserialization.allow} setting ({@link ObjectInputFilter} syntax, for example
  * {@code com.acme.**}). Everything else is rejected, as is any graph that breaks the
  * {@link DeserializationLimits}.
  */
-final class DeserializationAllowList implements ObjectInputFilter {
+public final class DeserializationAllowList implements ObjectInputFilter {
 
   private static final Set<String> JDK_CLASSES = Set.of(
       "java.lang.String", "java.lang.Boolean", "java.lang.Character", "java.lang.Byte", "java.lang.Short",
@@ -51,7 +51,7 @@ final class DeserializationAllowList implements ObjectInputFilter {
    * its other classes (property accessors, tuplizers, typed values). Without these every Hibernate user
    * on memcached would need a setting, and the obvious one, {@code org.hibernate.**}, is the unsafe one.
    * Entity classes themselves are never stored (Hibernate disassembles them); an attribute of the
-   * application's own type (an enum, an embeddable's class) needs {@value MemcachedSettings#DESERIALIZATION_ALLOW}.
+   * application's own type (an enum, an embeddable's class) needs the {@code deserialization.allow} setting.
    */
   private static final Set<String> HIBERNATE_CACHE_CLASSES = Set.of(
       "org.hibernate.cache.internal.BasicCacheKeyImplementation",
@@ -72,34 +72,61 @@ final class DeserializationAllowList implements ObjectInputFilter {
   private final List<String> packages;
   private final ObjectInputFilter patterns;
   private final DeserializationLimits limits;
+  private final String prefix;
+  private final String source;
 
   /**
    * @param types the cache's configured key and value types ({@code Object} adds nothing)
    * @param patterns more allowed classes, in {@link ObjectInputFilter} pattern syntax, or blank
    * @param limits depth, array length, references and bytes
+   * @param prefix the store's settings prefix, such as {@code larder.memcached}, for the settings errors name
+   * @param source what the bytes are read from, such as {@code memcached}, for errors
    */
-  DeserializationAllowList(List<Class<?>> types, String patterns, DeserializationLimits limits) {
+  public DeserializationAllowList(List<Class<?>> types, String patterns, DeserializationLimits limits,
+      String prefix, String source) {
     this.types = types.stream().filter(type -> type != Object.class).toList();
     this.packages = this.types.stream().map(Class::getPackageName).filter(name -> !name.startsWith("java."))
         .distinct().map(name -> name + ".").toList();
     this.patterns = patterns == null || patterns.isBlank() ? null
         : ObjectInputFilter.Config.createFilter(patterns.trim() + ";!*");
     this.limits = limits;
+    this.prefix = prefix;
+    this.source = source;
+  }
+
+  /** What the bytes are read from, such as {@code memcached}. */
+  String source() {
+    return source;
+  }
+
+  /** Names the class, says whose it is, and gives the setting line that allows it. */
+  public String refusal(String className) {
+    String type = className.replaceFirst("^\\[+L?", "").replaceFirst(";$", "");
+    boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+        || type.startsWith("sun.");
+    int dot = type.lastIndexOf('.');
+    String allow = jdk || dot < 0 ? type : type.substring(0, dot) + ".**";
+    return "Refused to deserialize a " + className + " read from " + source + ": "
+        + (jdk ? "it is a JDK class outside the safe ones Larder allows by default (value types and standard"
+            + " collections)"
+            : "it is not among the cache's key and value types, their packages or the safe JDK types")
+        + "; if you trust it, allow it with the setting " + prefix + ".deserialization.allow=" + allow
+        + " (';'-separated patterns, added to any you have)";
   }
 
   /** Why a stream of {@code streamLength} bytes must not be read at all, or {@code null}. */
   String sizeViolation(long streamLength) {
-    return limits.sizeViolation(streamLength);
+    return limits.sizeViolation(streamLength, prefix);
   }
 
   /** Why reading a stream of {@code streamLength} bytes must stop at this step, or {@code null}. */
   String limitViolation(FilterInfo info, long streamLength) {
-    return limits.violation(info, streamLength);
+    return limits.violation(info, streamLength, prefix);
   }
 
   @Override
   public Status checkInput(FilterInfo info) {
-    if (limits.violation(info, -1) != null) {
+    if (limits.violation(info, -1, prefix) != null) {
       return Status.REJECTED;
     }
     Class<?> type = info.serialClass();

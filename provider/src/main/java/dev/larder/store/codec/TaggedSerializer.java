@@ -1,4 +1,4 @@
-package dev.larder.memcached;
+package dev.larder.store.codec;
 
 import dev.larder.copy.ClassLoaderObjectInputStream;
 import java.io.ByteArrayInputStream;
@@ -15,17 +15,17 @@ import javax.cache.CacheException;
 
 /**
  * The default serializer: a tag byte, then Strings as UTF-8, Longs and Integers as big-endian numbers,
- * anything else through Java serialization. The compact forms keep the common keys readable in
- * memcached ({@code s:...}, {@code l:...}) and spare them serialization's overhead.
+ * anything else through Java serialization. The compact forms keep the common keys readable in the
+ * service ({@code s:...}, {@code l:...}) and spare them serialization's overhead.
  */
 public final class TaggedSerializer implements Serializer {
 
   public static final TaggedSerializer INSTANCE = new TaggedSerializer();
 
-  static final byte STRING = 's';
-  static final byte LONG = 'l';
-  static final byte INTEGER = 'i';
-  static final byte JAVA = 'j';
+  public static final byte STRING = 's';
+  public static final byte LONG = 'l';
+  public static final byte INTEGER = 'i';
+  public static final byte JAVA = 'j';
 
   @Override
   public byte[] serialize(Object object) {
@@ -48,24 +48,9 @@ public final class TaggedSerializer implements Serializer {
       out.writeObject(object);
     } catch (IOException e) {
       throw new IllegalArgumentException("Cannot serialize a " + object.getClass().getName()
-          + " for memcached: " + e + " (make it Serializable or configure a Serializer)", e);
+          + " for a remote store: " + e + " (make it Serializable or configure a Serializer)", e);
     }
     return buffer.toByteArray();
-  }
-
-  /** Names the class, says whose it is, and gives the setting line that allows it. */
-  static String refusal(String className) {
-    String type = className.replaceFirst("^\\[+L?", "").replaceFirst(";$", "");
-    boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
-        || type.startsWith("sun.");
-    int dot = type.lastIndexOf('.');
-    String allow = jdk || dot < 0 ? type : type.substring(0, dot) + ".**";
-    return "Refused to deserialize a " + className + " read from memcached: "
-        + (jdk ? "it is a JDK class outside the safe ones Larder allows by default (value types and standard"
-            + " collections)"
-            : "it is not among the cache's key and value types, their packages or the safe JDK types")
-        + "; if you trust it, allow it with the setting " + MemcachedSettings.DESERIALIZATION_ALLOW + "=" + allow
-        + " (';'-separated patterns, added to any you have)";
   }
 
   private static String length(byte[] bytes) {
@@ -90,11 +75,12 @@ public final class TaggedSerializer implements Serializer {
       case INTEGER:
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
       case JAVA:
-        String tooLarge = filter instanceof DeserializationAllowList allowList
-            ? allowList.sizeViolation(bytes.length - 1L) : null;
+        DeserializationAllowList allowList = filter instanceof DeserializationAllowList list ? list : null;
+        String source = allowList == null ? "the store" : allowList.source();
+        String tooLarge = allowList == null ? null : allowList.sizeViolation(bytes.length - 1L);
         if (tooLarge != null) {
-          throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from memcached: "
-              + tooLarge);
+          throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from " + source
+              + ": " + tooLarge);
         }
         try (ObjectInputStream in = new ClassLoaderObjectInputStream(
             new ByteArrayInputStream(bytes, 1, bytes.length - 1), classLoader)) {
@@ -104,8 +90,7 @@ public final class TaggedSerializer implements Serializer {
             // The exception a filter causes names no class: remember which one it refused, or which limit.
             long length = bytes.length - 1L;
             in.setObjectInputFilter(info -> {
-              String violation = filter instanceof DeserializationAllowList allowList
-                  ? allowList.limitViolation(info, length) : null;
+              String violation = allowList == null ? null : allowList.limitViolation(info, length);
               if (violation != null) {
                 overLimit[0] = violation;
                 return ObjectInputFilter.Status.REJECTED;
@@ -122,22 +107,23 @@ public final class TaggedSerializer implements Serializer {
             return in.readObject();
           } catch (InvalidClassException e) {
             if (overLimit[0] != null) {
-              throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from memcached: "
-                  + overLimit[0] + "; nothing was allocated for it", e);
+              throw new CacheException("Refused to deserialize a value of " + length(bytes) + " read from " + source
+                  + ": " + overLimit[0] + "; nothing was allocated for it", e);
             }
             if (rejected[0] == null) {
               throw e;
             }
-            throw new CacheException(refusal(rejected[0]), e);
+            throw new CacheException(allowList == null ? "Refused to deserialize a " + rejected[0]
+                : allowList.refusal(rejected[0]), e);
           }
         } catch (InvalidClassException e) {
-          throw new CacheException("Cannot deserialize a " + e.classname + " read from memcached: " + e.getMessage()
-              + " (did the class change since the value was written?)", e);
+          throw new CacheException("Cannot deserialize a " + e.classname + " read from " + source + ": "
+              + e.getMessage() + " (did the class change since the value was written?)", e);
         } catch (IOException | ClassNotFoundException e) {
-          throw new CacheException("Cannot deserialize a value read from memcached: " + e, e);
+          throw new CacheException("Cannot deserialize a value read from " + source + ": " + e, e);
         }
       default:
-        throw new CacheException("Cannot deserialize a value read from memcached: unknown tag "
+        throw new CacheException("Cannot deserialize a value read from the store: unknown tag "
             + bytes[0] + " in " + Arrays.toString(Arrays.copyOf(bytes, Math.min(bytes.length, 16))));
     }
   }

@@ -1,6 +1,9 @@
-package dev.larder.memcached;
+package dev.larder.store.codec;
 
-/** Turns keys and values into the bytes memcached keeps, and back. Pluggable on the store factory. */
+/**
+ * Turns keys and values into the bytes a remote store keeps, and back. Pluggable on the store
+ * factories of memcached and App Engine.
+ */
 public interface Serializer {
 
   /** @throws IllegalArgumentException naming the object's class if it cannot be serialized */
@@ -9,8 +12,8 @@ public interface Serializer {
   Object deserialize(byte[] bytes, ClassLoader classLoader);
 
   /**
-   * Deserializes only what {@code filter} allows. Bytes read from memcached come from whoever can
-   * reach its port: a serializer that can instantiate arbitrary classes must apply the filter. The
+   * Deserializes only what {@code filter} allows. Bytes read from a shared service come from whoever
+   * can write to it: a serializer that can instantiate arbitrary classes must apply the filter. The
    * default ignores it, for serializers that cannot (JSON into fixed types, for example).
    *
    * @throws javax.cache.CacheException naming the class if the filter rejects one
