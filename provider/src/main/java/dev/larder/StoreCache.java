@@ -102,7 +102,6 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.manager = manager;
     this.name = name;
     this.configuration = configuration;
-    this.executor = executor;
     this.classLoader = manager.getClassLoader();
     this.keyType = configuration.getKeyType();
     this.valueType = configuration.getValueType();
@@ -125,17 +124,20 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.refreshAheadMillis = configuration.getRefreshAhead().toMillis();
     this.blindWrites = expiry.writesIgnorePresence();
     this.computeWaitMillis = configuration.getComputeWait().toMillis();
-    this.events = new EventDispatcher<>(executor);
-    for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
-      events.register(listener);
-    }
-
     StoreFactory storeFactory = configuration.getStoreFactory() != null
         ? configuration.getStoreFactory() : manager.defaultStore();
     this.store = storeFactory.create(new StoreContext<>(
         manager.name(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
         configuration.getWeigher(), new StoreEvents(), classLoader, configuration.getKeyType(),
         configuration.getValueType()));
+
+    // Work handed to Larder's threads (asynchronous listeners, loadAll) carries what the store needs
+    // of the caller's thread: App Engine's API calls only work with the request's environment.
+    this.executor = task -> executor.execute(store.carryCallerContext(task));
+    this.events = new EventDispatcher<>(this.executor);
+    for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
+      events.register(listener);
+    }
 
     this.statisticsName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheStatistics);
     this.configurationName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheConfiguration);
@@ -817,6 +819,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       keys.add(it.next().getKey());
     }
     removeAllInternal(keys);
+    store.removedAllListed();
   }
 
   private void removeAllInternal(Set<K> keys) {

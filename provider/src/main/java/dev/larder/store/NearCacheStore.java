@@ -194,6 +194,20 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
   }
 
   @Override
+  public void removedAllListed() {
+    try {
+      remote.removedAllListed();
+    } finally {
+      near.invalidateAll(); // whatever the remote store dropped unlisted, this JVM must not serve either
+    }
+  }
+
+  @Override
+  public Runnable carryCallerContext(Runnable task) {
+    return remote.carryCallerContext(task);
+  }
+
+  @Override
   public <T> T unwrap(Class<T> type) {
     if (type.isInstance(this)) {
       return type.cast(this);

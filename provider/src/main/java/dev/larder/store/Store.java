@@ -116,12 +116,30 @@ public interface Store<K, V> extends AutoCloseable {
   /** Every entry (possibly expired), weakly consistent with concurrent changes. */
   Iterator<Map.Entry<K, StoreEntry<V>>> entries();
 
+  /**
+   * Told by {@code removeAll()} once it has removed every entry {@link #entries()} listed: a store whose
+   * listing can miss entries (App Engine's key index may be evicted) drops the ones it could not list.
+   * The default does nothing: the other stores list every entry.
+   */
+  default void removedAllListed() {
+  }
+
   /** Removes every entry of this cache and nothing else; no event, no writer. */
   void clear();
 
   /** Releases the store's resources; the store is not used afterwards. */
   @Override
   void close();
+
+  /**
+   * The task, made to run on one of Larder's own threads with what the store needs of the thread that
+   * hands it over, which calls this: App Engine's services only answer threads that carry the request's
+   * API environment. Larder wraps every task it runs later (asynchronous listeners, {@code loadAll}) so.
+   * The default is the task itself: the other stores need nothing of the caller's thread.
+   */
+  default Runnable carryCallerContext(Runnable task) {
+    return task;
+  }
 
   /** A store-specific view of itself, such as the engine behind it. */
   default <T> T unwrap(Class<T> type) {

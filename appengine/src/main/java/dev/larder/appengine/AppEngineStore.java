@@ -1,0 +1,599 @@
+package dev.larder.appengine;
+
+import com.google.appengine.api.memcache.Expiration;
+import com.google.appengine.api.memcache.MemcacheService.CasValues;
+import com.google.appengine.api.memcache.MemcacheService.IdentifiableValue;
+import com.google.appengine.api.memcache.MemcacheService.SetPolicy;
+import com.google.apphosting.api.ApiProxy;
+import dev.larder.expiry.Clock;
+import dev.larder.store.Store;
+import dev.larder.store.StoreContext;
+import dev.larder.store.StoreEntry;
+import dev.larder.store.codec.DeserializationAllowList;
+import dev.larder.store.codec.Envelope;
+import dev.larder.store.codec.RecentValues;
+import dev.larder.store.codec.RemoteKeys;
+import dev.larder.store.codec.Serializer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.cache.CacheException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A cache's entries in App Engine's memcache service.
+ *
+ * <p>Item keys are {@code prefix:manager:cache:generation:key}, as on memcached; {@link #clear()} moves
+ * the generation (a counter in the service) so that nothing else in the service is touched. Each value
+ * is an {@link Envelope} (version 2) of bytes: the deadline to the millisecond (the service's own expiry
+ * is whole seconds, set a second past the deadline), the full key, the value, and a random stamp per
+ * write, which stands in for the CAS id the API does not show, so a JVM holding a value it read or
+ * wrote gets the same instance back while the item is unchanged.
+ *
+ * <p>Every update is a CAS loop: {@code getIdentifiable}, apply, then {@code putIfUntouched} over what
+ * was read, or an add ({@code ADD_ONLY_IF_NOT_PRESENT}) where nothing was. The API has no conditional
+ * delete, so a removal writes, conditionally, an empty value (a tombstone, absent to every reader) that
+ * expires by itself. A key is registered in the {@link KeyIndex} before the add that creates it.
+ */
+final class AppEngineStore<K, V> implements Store<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AppEngineStore.class);
+
+  /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
+  static final long GENERATION_REFRESH_MILLIS = 1000;
+  /** The service's limit on one item, key and value together. */
+  static final int ITEM_SIZE_LIMIT = 1 << 20;
+  /** The service's bookkeeping of an item, counted against the limit with the key (about 73 bytes). */
+  private static final int ITEM_OVERHEAD = 96;
+  private static final int MAX_KEY_LENGTH = 250;
+  private static final int MAX_ATTEMPTS = 1000;
+  private static final int BATCH = 100;
+  private static final byte[] TOMBSTONE = new byte[0];
+  /** A tombstone outlives any read-modify-write that read the entry before it (calls time out in seconds). */
+  private static final Expiration TOMBSTONE_LIFETIME = Expiration.byDeltaSeconds(60);
+
+  private final ServiceCalls calls;
+  private final KeyIndex index;
+  private final Serializer serializer;
+  private final ClassLoader classLoader;
+  private final DeserializationAllowList allowList;
+  private final RemoteKeys<K> remoteKeys;
+  private final RecentValues recentValues = new RecentValues();
+  private final String namespace;
+  private final String generationKey;
+  private volatile long generation;
+  private volatile long generationReadAt;
+  /** Set by a listing that found key slots missing: {@link #removedAllListed()} then moves the generation. */
+  private volatile boolean listingIncomplete;
+
+  AppEngineStore(ServiceCalls calls, Serializer serializer, AppEngineSettings settings, StoreContext<K, V> context) {
+    this.calls = calls;
+    this.index = new KeyIndex(calls);
+    this.serializer = serializer;
+    this.classLoader = context.classLoader();
+    this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
+        settings.deserializationAllow(), settings.limits(), AppEngineSettings.SETTINGS, "App Engine memcache");
+    this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
+    String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
+    if (settings.prefix().length() + scope.length() > 120) {
+      scope = "h" + RemoteKeys.hash(scope.getBytes(StandardCharsets.UTF_8));
+    }
+    this.namespace = settings.prefix() + ":" + scope + ":";
+    this.generationKey = namespace + "gen";
+    // The generation is read on the first call, under the failure policy: a store made while the
+    // service is away answers misses (policy "miss") until it can be read.
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads
+
+  @Override
+  public StoreEntry<V> get(K key) {
+    byte[] keyBytes = remoteKeys.bytes(key);
+    String itemKey = itemKey(keyBytes);
+    Object item = calls.call("get of " + itemKey, service -> service.get(itemKey));
+    return toEntry(itemKey, keyBytes, item);
+  }
+
+  @Override
+  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
+    Map<String, K> keysByItemKey = new LinkedHashMap<>();
+    Map<String, byte[]> keyBytes = new HashMap<>();
+    for (K key : keys) {
+      byte[] bytes = remoteKeys.bytes(key);
+      String itemKey = itemKey(bytes);
+      keysByItemKey.put(itemKey, key);
+      keyBytes.put(itemKey, bytes);
+    }
+    Map<String, Object> items = calls.call("get of " + keys.size() + " keys",
+        service -> service.getAll(keysByItemKey.keySet()));
+    Map<K, StoreEntry<V>> found = new HashMap<>();
+    for (Map.Entry<String, Object> item : items.entrySet()) {
+      StoreEntry<V> entry = toEntry(item.getKey(), keyBytes.get(item.getKey()), item.getValue());
+      if (entry != null) {
+        found.put(keysByItemKey.get(item.getKey()), entry);
+      }
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Updates
+
+  @Override
+  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
+    byte[] keyBytes = remoteKeys.bytes(key);
+    String itemKey = itemKey(keyBytes);
+    boolean registered = false;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
+      StoreEntry<V> current = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
+      StoreEntry<V> next = remapping.apply(key, current);
+      if (next == current) {
+        return current;
+      }
+      if (next == null) {
+        if (current == null) {
+          return null; // absent already (nothing, or a tombstone)
+        }
+        if (putIfUntouched(itemKey, read, TOMBSTONE, TOMBSTONE_LIFETIME)) {
+          return null;
+        }
+        continue; // changed since read
+      }
+      long stamp = ThreadLocalRandom.current().nextLong();
+      byte[] envelope = envelope(key, itemKey, keyBytes, next, stamp);
+      boolean written;
+      if (read == null) {
+        if (!registered) {
+          index.register(keyBase(itemKey), itemKey);
+          registered = true;
+        }
+        written = calls.call("add of " + itemKey,
+            service -> service.put(itemKey, envelope, expiration(next.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+      } else {
+        written = putIfUntouched(itemKey, read, envelope, expiration(next.expiresAt()));
+      }
+      if (written) {
+        recentValues.written(reference(itemKey, stamp), next.value());
+        return next;
+      }
+      // added, changed or removed meanwhile: read again
+    }
+    throw new CacheException("Gave up updating key " + key + " in App Engine memcache after " + MAX_ATTEMPTS
+        + " attempts: other writers kept changing it");
+  }
+
+  /**
+   * The batch form of {@link #compute}: one read of all keys, then one call each for the CAS writes
+   * (removals as tombstones among them) and for the adds of each expiry, then again for the keys another
+   * writer changed meanwhile.
+   */
+  @Override
+  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
+    Map<String, K> pending = new LinkedHashMap<>();
+    Map<String, byte[]> keyBytes = new HashMap<>();
+    for (K key : keys) {
+      byte[] bytes = remoteKeys.bytes(key);
+      String itemKey = itemKey(bytes);
+      pending.put(itemKey, key);
+      keyBytes.put(itemKey, bytes);
+    }
+    Map<K, StoreEntry<V>> results = new HashMap<>();
+    Set<String> registered = new java.util.HashSet<>();
+    for (int attempt = 0; !pending.isEmpty(); attempt++) {
+      if (attempt == MAX_ATTEMPTS) {
+        throw new CacheException("Gave up updating " + pending.size() + " keys in App Engine memcache after "
+            + MAX_ATTEMPTS + " attempts: other writers kept changing them");
+      }
+      List<String> itemKeys = List.copyOf(pending.keySet());
+      Map<String, IdentifiableValue> reads = calls.call("read of " + itemKeys.size() + " keys",
+          service -> service.getIdentifiables(itemKeys));
+      Map<String, CasValues> updates = new HashMap<>();
+      Map<Expiration, Map<String, byte[]>> adds = new HashMap<>();
+      Map<String, StoreEntry<V>> outcomes = new HashMap<>();
+      Map<String, Long> stamps = new HashMap<>();
+      for (String itemKey : itemKeys) {
+        K key = pending.get(itemKey);
+        IdentifiableValue read = reads.get(itemKey);
+        StoreEntry<V> current = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes.get(itemKey), read.getValue());
+        StoreEntry<V> next = remapping.apply(key, current);
+        if (next == current || (next == null && current == null)) {
+          results.put(key, current);
+          pending.remove(itemKey);
+          continue;
+        }
+        outcomes.put(itemKey, next);
+        if (next == null) {
+          updates.put(itemKey, new CasValues(read, TOMBSTONE, TOMBSTONE_LIFETIME));
+          continue;
+        }
+        long stamp = ThreadLocalRandom.current().nextLong();
+        stamps.put(itemKey, stamp);
+        byte[] envelope = envelope(key, itemKey, keyBytes.get(itemKey), next, stamp);
+        Expiration expiration = expiration(next.expiresAt());
+        if (read == null) {
+          if (registered.add(itemKey)) {
+            index.register(keyBase(itemKey), itemKey);
+          }
+          adds.computeIfAbsent(expiration, e -> new HashMap<>()).put(itemKey, envelope);
+        } else {
+          updates.put(itemKey, new CasValues(read, envelope, expiration));
+        }
+      }
+      Set<String> done = new java.util.HashSet<>();
+      if (!updates.isEmpty()) {
+        done.addAll(calls.call("write of " + updates.size() + " keys", service -> service.putIfUntouched(updates)));
+      }
+      for (Map.Entry<Expiration, Map<String, byte[]>> batch : adds.entrySet()) {
+        done.addAll(calls.call("add of " + batch.getValue().size() + " keys",
+            service -> service.putAll(batch.getValue(), batch.getKey(), SetPolicy.ADD_ONLY_IF_NOT_PRESENT)));
+      }
+      for (String itemKey : done) {
+        StoreEntry<V> next = outcomes.get(itemKey);
+        if (next != null) {
+          recentValues.written(reference(itemKey, stamps.get(itemKey)), next.value());
+        }
+        results.put(pending.remove(itemKey), next);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Cache-aside without stampedes across every JVM of the application: the caller that adds the key's
+   * lock item ({@code ADD_ONLY_IF_NOT_PRESENT}, atomic in the service) computes; the others keep the
+   * current value if it is live (refresh ahead), or poll until the value appears, and compute it
+   * themselves once {@code waitMillis} has passed (the lock holder died or is slow).
+   */
+  @Override
+  public Computed<V> getOrCompute(K key, Function<K, StoreEntry<V>> compute, long refreshAheadMillis,
+      long waitMillis) {
+    byte[] keyBytes = remoteKeys.bytes(key);
+    String itemKey = itemKey(keyBytes);
+    String lockKey = keyBase(itemKey) + "lock:" + RemoteKeys.hash(itemKey.getBytes(StandardCharsets.UTF_8));
+    long giveUpAt = System.currentTimeMillis() + waitMillis;
+    long pause = 1;
+    while (true) {
+      IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
+      StoreEntry<V> current = liveOrNull(read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue()));
+      if (current != null && (refreshAheadMillis <= 0 || current.expiresAt() - Clock.now() > refreshAheadMillis)) {
+        return new Computed<>(current, false, null);
+      }
+      if (lock(lockKey, waitMillis)) {
+        try {
+          return computeLocked(key, itemKey, keyBytes, compute, refreshAheadMillis);
+        } finally {
+          calls.call("delete of " + lockKey, service -> service.delete(lockKey));
+        }
+      }
+      if (current != null) {
+        return new Computed<>(current, false, null); // another caller is refreshing it
+      }
+      if (System.currentTimeMillis() >= giveUpAt) {
+        StoreEntry<V> computed = compute.apply(key);
+        if (computed != null) {
+          writeUnlessChanged(key, itemKey, keyBytes, read, computed);
+        }
+        return new Computed<>(computed, true, null);
+      }
+      try {
+        Thread.sleep(pause); // another caller holds the lock: wait for its value
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CacheException("Interrupted while waiting for another caller to compute key " + key, e);
+      }
+      pause = Math.min(50, pause * 2);
+    }
+  }
+
+  /** Under the lock: read again (the previous holder may just have written), then compute and write. */
+  private Computed<V> computeLocked(K key, String itemKey, byte[] keyBytes, Function<K, StoreEntry<V>> compute,
+      long refreshAheadMillis) {
+    IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
+    StoreEntry<V> found = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
+    StoreEntry<V> live = liveOrNull(found);
+    if (live != null && (refreshAheadMillis <= 0 || live.expiresAt() - Clock.now() > refreshAheadMillis)) {
+      return new Computed<>(live, false, null);
+    }
+    StoreEntry<V> computed = compute.apply(key);
+    if (computed == null) {
+      if (found != null) {
+        putIfUntouched(itemKey, read, TOMBSTONE, TOMBSTONE_LIFETIME);
+      }
+      return new Computed<>(null, true, found);
+    }
+    // A put that landed since the read wins over the computed value; ours is still returned.
+    writeUnlessChanged(key, itemKey, keyBytes, read, computed);
+    return new Computed<>(computed, true, found);
+  }
+
+  private void writeUnlessChanged(K key, String itemKey, byte[] keyBytes, IdentifiableValue read, StoreEntry<V> entry) {
+    long stamp = ThreadLocalRandom.current().nextLong();
+    byte[] envelope = envelope(key, itemKey, keyBytes, entry, stamp);
+    boolean written;
+    if (read == null) {
+      index.register(keyBase(itemKey), itemKey);
+      written = calls.call("add of " + itemKey,
+          service -> service.put(itemKey, envelope, expiration(entry.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+    } else {
+      written = putIfUntouched(itemKey, read, envelope, expiration(entry.expiresAt()));
+    }
+    if (written) {
+      recentValues.written(reference(itemKey, stamp), entry.value());
+    }
+  }
+
+  /** Adds the lock item; it expires by itself a second after any waiter would have given up. */
+  private boolean lock(String lockKey, long waitMillis) {
+    Expiration lifetime = Expiration.byDeltaSeconds((int) Math.min(Integer.MAX_VALUE, waitMillis / 1000 + 2));
+    return calls.call("add of " + lockKey,
+        service -> service.put(lockKey, TOMBSTONE, lifetime, SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+  }
+
+  private boolean putIfUntouched(String itemKey, IdentifiableValue read, byte[] value, Expiration expiration) {
+    return calls.call("write of " + itemKey, service -> service.putIfUntouched(itemKey, read, value, expiration));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Listing, clearing
+
+  @Override
+  public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
+    KeyIndex.Listing listing = index.list(namespace + generation() + ":");
+    if (!listing.complete()) {
+      listingIncomplete = true;
+    }
+    return new EntryIterator(listing.itemKeys());
+  }
+
+  /**
+   * An entry whose key slot memcache evicted cannot be listed, so {@code removeAll()} could not remove
+   * it: when the last listing found a slot missing, the generation moves, which drops every entry left
+   * (without events: none can be told of what cannot be found).
+   */
+  @Override
+  public void removedAllListed() {
+    if (listingIncomplete) {
+      listingIncomplete = false;
+      LOG.warn("Cache " + namespace + ": its key index lost slots (memcache evicted them), so removeAll()"
+          + " also moved the cache's generation to drop entries it could not list");
+      clear();
+    }
+  }
+
+  /** Fetches the listed items a batch at a time, skipping the ones gone meanwhile. */
+  private final class EntryIterator implements Iterator<Map.Entry<K, StoreEntry<V>>> {
+    private final List<String> itemKeys;
+    private int position;
+    private Iterator<Map.Entry<K, StoreEntry<V>>> batch = List.<Map.Entry<K, StoreEntry<V>>>of().iterator();
+
+    EntryIterator(List<String> itemKeys) {
+      this.itemKeys = itemKeys;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (!batch.hasNext() && position < itemKeys.size()) {
+        List<String> slice = itemKeys.subList(position, Math.min(itemKeys.size(), position + BATCH));
+        position += slice.size();
+        Map<String, Object> items = calls.call("get of " + slice.size() + " listed keys",
+            service -> service.getAll(slice));
+        List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
+        for (String itemKey : slice) {
+          Object item = items.get(itemKey);
+          if (!(item instanceof byte[] bytes) || bytes.length == 0) {
+            continue; // gone, or a tombstone
+          }
+          Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
+          K key = remoteKeys.key(envelope.key());
+          if (key == null) {
+            continue; // another JVM's unserializable key
+          }
+          StoreEntry<V> entry = toEntry(itemKey, envelope.key(), bytes);
+          if (entry != null) {
+            entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
+          }
+        }
+        batch = entries.iterator();
+      }
+      return batch.hasNext();
+    }
+
+    @Override
+    public Map.Entry<K, StoreEntry<V>> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return batch.next();
+    }
+  }
+
+  @Override
+  public void clear() {
+    long next = Math.max(Clock.now(), generation + 1);
+    Long moved = calls.call("increment of " + generationKey, service -> service.increment(generationKey, 1L, next));
+    setGeneration(moved);
+    recentValues.clear();
+    remoteKeys.clear();
+  }
+
+  @Override
+  public void close() {
+    recentValues.clear();
+  }
+
+  /**
+   * App Engine answers API calls only on the request's thread and on threads made by its
+   * {@code ThreadManager}: a task for one of Larder's threads takes the caller's environment along, and
+   * runs under it unless that thread has one of its own. On App Engine the task must finish while the
+   * request that handed it over is still running.
+   */
+  @Override
+  public Runnable carryCallerContext(Runnable task) {
+    ApiProxy.Environment environment = ApiProxy.getCurrentEnvironment();
+    if (environment == null) {
+      return task;
+    }
+    return () -> {
+      if (ApiProxy.getCurrentEnvironment() != null) {
+        task.run();
+        return;
+      }
+      ApiProxy.setEnvironmentForCurrentThread(environment);
+      try {
+        task.run();
+      } finally {
+        ApiProxy.clearEnvironmentForCurrentThread();
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Keys, generations, envelopes
+
+  /** The item key of a serialized key in the current generation. */
+  String itemKey(byte[] keyBytes) {
+    return RemoteKeys.itemKey(namespace + generation() + ":", keyBytes, MAX_KEY_LENGTH);
+  }
+
+  /** The generation's part of an item key ({@code prefix:manager:cache:generation:}). */
+  private String keyBase(String itemKey) {
+    return itemKey.substring(0, itemKey.indexOf(':', namespace.length()) + 1);
+  }
+
+  private long generation() {
+    long now = System.currentTimeMillis();
+    if (now - generationReadAt > GENERATION_REFRESH_MILLIS) {
+      try {
+        refreshGeneration();
+      } catch (ServiceUnavailableException e) {
+        if (generationReadAt == 0) {
+          throw e; // never read: no generation to fall back on
+        }
+        // Keep the last generation (another JVM's clear() shows later) and let the call itself try.
+        generationReadAt = now;
+      }
+    }
+    return generation;
+  }
+
+  /**
+   * Reads the generation, creating it if absent, in one atomic call (an increment by 0 with an initial
+   * value). A new counter starts at the current time in milliseconds, so that if memcache ever evicts it,
+   * the next one is past every generation used.
+   */
+  private void refreshGeneration() {
+    long initial = Math.max(Clock.now(), generation + 1);
+    setGeneration(calls.call("read of " + generationKey, service -> service.increment(generationKey, 0L, initial)));
+  }
+
+  /**
+   * Never goes back: a counter older than the one in use was evicted and made again by a JVM whose clock
+   * is behind; it is moved up to the one in use (other JVMs then follow).
+   */
+  private void setGeneration(Long value) {
+    if (value == null) {
+      throw new CacheException("App Engine memcache answered no value for the generation counter " + generationKey);
+    }
+    if (value < generation) {
+      long behind = generation - value;
+      calls.call("increment of " + generationKey, service -> service.increment(generationKey, behind));
+      LOG.info("Cache " + namespace + ": the generation counter held " + value + ", older than " + generation
+          + " in use here (it was evicted); moved it up");
+    } else {
+      generation = value;
+    }
+    generationReadAt = System.currentTimeMillis();
+  }
+
+  private byte[] envelope(K key, String itemKey, byte[] keyBytes, StoreEntry<V> entry, long stamp) {
+    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt(), stamp);
+    int size = envelope.length + itemKey.length() + ITEM_OVERHEAD;
+    if (size > ITEM_SIZE_LIMIT) {
+      throw new CacheException("Cannot store key " + key + " in App Engine memcache: the entry is "
+          + envelope.length + " bytes, over the service's limit of " + ITEM_SIZE_LIMIT + " bytes per item (less "
+          + (itemKey.length() + ITEM_OVERHEAD) + " for its key and bookkeeping); nothing was written");
+    }
+    return envelope;
+  }
+
+  /** The entry in an item, or null if absent, a tombstone or another key's (hash collision). */
+  private StoreEntry<V> toEntry(String itemKey, byte[] keyBytes, Object item) {
+    if (item == null) {
+      return null;
+    }
+    if (!(item instanceof byte[] bytes)) {
+      throw new CacheException("The item " + itemKey + " in App Engine memcache holds a "
+          + item.getClass().getName() + ", not an entry Larder wrote");
+    }
+    if (bytes.length == 0) {
+      return null; // a tombstone
+    }
+    Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
+    if (!envelope.hasKey(keyBytes)) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    V value = recentValues.value(reference(itemKey, envelope.stamp()),
+        () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
+    return new StoreEntry<>(value, envelope.deadline());
+  }
+
+  /**
+   * {@link #toEntry} for a path about to overwrite the item: an item that cannot be read (written by
+   * something else, or refused by the allow-list) counts as absent, so writing the key repairs it.
+   */
+  private StoreEntry<V> toEntryBeforeWrite(String itemKey, byte[] keyBytes, Object item) {
+    try {
+      return toEntry(itemKey, keyBytes, item);
+    } catch (CacheException unreadable) {
+      LOG.warn("Overwriting the unreadable item " + itemKey + ": " + unreadable.getMessage());
+      return null;
+    }
+  }
+
+  private static <V> StoreEntry<V> liveOrNull(StoreEntry<V> entry) {
+    return entry == null || entry.isExpiredAt(Clock.now()) ? null : entry;
+  }
+
+  private static String reference(String itemKey, long stamp) {
+    return itemKey + "#" + stamp;
+  }
+
+  /**
+   * The service's expiry for a deadline: whole seconds, rounded up, plus one, so that Larder, which checks
+   * deadlines to the millisecond, sees an expired entry before memcache drops it. None for no deadline.
+   */
+  static Expiration expiration(long deadline) {
+    if (deadline == StoreEntry.NEVER) {
+      return null;
+    }
+    long seconds = Math.max(1, (deadline - Clock.now() + 999) / 1000 + 1);
+    if (seconds > TimeUnit.DAYS.toSeconds(30)) {
+      return Expiration.onDate(new java.util.Date(deadline + 2000));
+    }
+    return Expiration.byDeltaSeconds((int) seconds);
+  }
+
+  private static String encode(String part) {
+    return URLEncoder.encode(part, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "AppEngineStore{" + namespace + "}";
+  }
+}
