@@ -9,6 +9,7 @@ import dev.larder.expiry.Clock;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
+import dev.larder.store.codec.BatchedIterator;
 import dev.larder.store.codec.DeserializationAllowList;
 import dev.larder.store.codec.Envelope;
 import dev.larder.store.codec.RecentValues;
@@ -23,7 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -356,7 +356,7 @@ final class AppEngineStore<K, V> implements Store<K, V> {
     if (!listing.complete()) {
       listingIncomplete = true;
     }
-    return new EntryIterator(listing.itemKeys());
+    return new BatchedIterator<>(listing.itemKeys(), BATCH, this::fetch);
   }
 
   /**
@@ -374,51 +374,27 @@ final class AppEngineStore<K, V> implements Store<K, V> {
     }
   }
 
-  /** Fetches the listed items a batch at a time, skipping the ones gone meanwhile. */
-  private final class EntryIterator implements Iterator<Map.Entry<K, StoreEntry<V>>> {
-    private final List<String> itemKeys;
-    private int position;
-    private Iterator<Map.Entry<K, StoreEntry<V>>> batch = List.<Map.Entry<K, StoreEntry<V>>>of().iterator();
-
-    EntryIterator(List<String> itemKeys) {
-      this.itemKeys = itemKeys;
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (!batch.hasNext() && position < itemKeys.size()) {
-        List<String> slice = itemKeys.subList(position, Math.min(itemKeys.size(), position + BATCH));
-        position += slice.size();
-        Map<String, Object> items = calls.call("get of " + slice.size() + " listed keys",
-            service -> service.getAll(slice));
-        List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
-        for (String itemKey : slice) {
-          Object item = items.get(itemKey);
-          if (!(item instanceof byte[] bytes) || bytes.length == 0) {
-            continue; // gone, or a tombstone
-          }
-          Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
-          K key = remoteKeys.key(envelope.key());
-          if (key == null) {
-            continue; // another JVM's unserializable key
-          }
-          StoreEntry<V> entry = toEntry(itemKey, envelope.key(), bytes);
-          if (entry != null) {
-            entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
-          }
-        }
-        batch = entries.iterator();
+  /** The entries of one batch of listed item keys, leaving out those gone and tombstones. */
+  private List<Map.Entry<K, StoreEntry<V>>> fetch(List<String> itemKeys) {
+    Map<String, Object> items = calls.call("get of " + itemKeys.size() + " listed keys",
+        service -> service.getAll(itemKeys));
+    List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
+    for (String itemKey : itemKeys) {
+      Object item = items.get(itemKey);
+      if (!(item instanceof byte[] bytes) || bytes.length == 0) {
+        continue; // gone, or a tombstone
       }
-      return batch.hasNext();
-    }
-
-    @Override
-    public Map.Entry<K, StoreEntry<V>> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
+      Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
+      K key = remoteKeys.key(envelope.key());
+      if (key == null) {
+        continue; // another JVM's unserializable key
       }
-      return batch.next();
+      StoreEntry<V> entry = toEntry(itemKey, envelope.key(), bytes);
+      if (entry != null) {
+        entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
+      }
     }
+    return entries;
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.larder.memcached.protocol.ServerUnavailableException;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
+import dev.larder.store.codec.BatchedIterator;
 import dev.larder.store.codec.DeserializationAllowList;
 import dev.larder.store.codec.Envelope;
 import dev.larder.store.codec.RecentValues;
@@ -24,7 +25,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.cache.CacheException;
@@ -71,8 +71,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private volatile long generationReadAt;
   private final boolean failuresAsMisses;
   /** Reads answered as misses and writes skipped because a server was down or too slow. */
-  private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
-  private volatile long lastFailureLog;
+  private volatile java.util.function.LongSupplier failureCount = () -> 0;
   /** Only for the MXBean's near-tier figures; the store itself never calls it. */
   private volatile dev.larder.store.NearCacheStore<K, V> near;
 
@@ -109,90 +108,21 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   // Store
 
   // ---------------------------------------------------------------------------------------------
-  // Store, under the failure policy: with failuresAsMisses, a server that is down or too slow costs
-  // a miss (reads) or a skipped write, counted and logged, instead of a CacheException.
-
-  @Override
-  public StoreEntry<V> get(K key) {
-    try {
-      return getNow(key);
-    } catch (ServerUnavailableException e) {
-      return degraded(e, null);
-    }
-  }
-
-  @Override
-  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
-    try {
-      return getAllNow(keys);
-    } catch (ServerUnavailableException e) {
-      if (!failuresAsMisses) {
-        throw e;
-      }
-      Map<K, StoreEntry<V>> found = new HashMap<>(); // key by key: the servers still up answer
-      for (K key : keys) {
-        StoreEntry<V> entry = get(key);
-        if (entry != null) {
-          found.put(key, entry);
-        }
-      }
-      return found;
-    }
-  }
-
-  @Override
-  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
-    try {
-      return computeNow(key, remapping);
-    } catch (ServerUnavailableException e) {
-      return degraded(e, null);
-    }
-  }
-
-  @Override
-  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
-    try {
-      return putNow(key, entry);
-    } catch (ServerUnavailableException e) {
-      return degraded(e, null);
-    }
-  }
-
-  @Override
-  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
-    try {
-      return computeAllNow(keys, remapping);
-    } catch (ServerUnavailableException e) {
-      if (!failuresAsMisses) {
-        throw e;
-      }
-      Map<K, StoreEntry<V>> results = new HashMap<>(); // key by key: the servers still up take theirs
-      for (K key : keys) {
-        results.put(key, compute(key, (k, current) -> remapping.apply(key, current)));
-      }
-      return results;
-    }
-  }
-
-  @Override
-  public Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
-      long refreshAheadMillis, long waitMillis) {
-    try {
-      return getOrComputeNow(key, compute, refreshAheadMillis, waitMillis);
-    } catch (ServerUnavailableException e) {
-      // The caller still gets its value: computed here, not kept.
-      return degraded(e, new Computed<>(compute.apply(key), true, null));
-    }
-  }
+  // Store. The "miss" failure policy is a FailurePolicyStore around this one (see the factory).
 
   /** Failures the policy turned into misses or skipped writes since the store was created. */
   long failures() {
-    return failures.sum();
+    return failureCount.getAsLong();
   }
 
   @Override
   public long getFailures() {
-    return failures.sum();
+    return failureCount.getAsLong();
+  }
+
+  /** Where the failure policy around this store counts, for the MXBean (set once by the factory). */
+  void reportFailures(java.util.function.LongSupplier count) {
+    this.failureCount = count;
   }
 
   @Override
@@ -245,28 +175,16 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     return dev.larder.management.MBeans.objectName("dev.larder", "MemcachedStore", manager, cache);
   }
 
-  private <T> T degraded(ServerUnavailableException failure, T fallback) {
-    if (!failuresAsMisses) {
-      throw failure;
-    }
-    failures.increment();
-    long now = System.currentTimeMillis();
-    if (now - lastFailureLog > 1000) { // at most a line a second: an outage is not a log flood
-      lastFailureLog = now;
-      LOG.warn(failure.getMessage() + "; answering as a miss / skipping the write ("
-          + failures.sum() + " so far for " + namespace + ")");
-    }
-    return fallback;
-  }
-
-  private StoreEntry<V> getNow(K key) {
+  @Override
+  public StoreEntry<V> get(K key) {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
     return toEntry(memcachedKey, keyBytes, response);
   }
 
-  private Map<K, StoreEntry<V>> getAllNow(Set<? extends K> keys) {
+  @Override
+  public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
     Map<String, K> keysByMemcachedKey = new HashMap<>();
     Map<String, byte[]> keyBytesByMemcachedKey = new HashMap<>();
@@ -288,7 +206,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     return found;
   }
 
-  private StoreEntry<V> computeNow(K key, Remapping<K, V> remapping) {
+  @Override
+  public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
@@ -330,7 +249,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * A blind write in one round trip: the read of the previous item and the write travel in one batch
    * on one connection, so the read is answered just before the write happens.
    */
-  private StoreEntry<V> putNow(K key, StoreEntry<V> entry) {
+  @Override
+  public StoreEntry<V> put(K key, StoreEntry<V> entry) {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
@@ -352,7 +272,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * The batch form of {@link #compute}: one pipelined read per server for all keys, one pipelined
    * write per server for the changes, then again only for the keys another writer changed meanwhile.
    */
-  private Map<K, StoreEntry<V>> computeAllNow(Set<? extends K> keys, Remapping<K, V> remapping) {
+  @Override
+  public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
     Map<String, K> pending = new LinkedHashMap<>();
     Map<String, byte[]> keyBytes = new HashMap<>();
     for (K key : keys) {
@@ -418,7 +339,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * deleted (if unchanged) so that the next read vivifies the placeholder. The placeholder lives
    * {@code waitMillis}: if its winner crashes, the next caller wins after that.
    */
-  private Computed<V> getOrComputeNow(K key, java.util.function.Function<K, StoreEntry<V>> compute,
+  @Override
+  public Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
       long refreshAheadMillis, long waitMillis) {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
@@ -499,59 +421,38 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       try {
         client.dumpKeys(node, prefix, memcachedKeys::add);
       } catch (ServerUnavailableException e) {
+        if (!failuresAsMisses) {
+          throw e;
+        }
         // its entries are misses under the miss policy (an ejected server's are stale anyway)
-        degraded(e, null);
+        LOG.warn(e.getMessage() + "; listing " + namespace + " without that server's entries");
       }
     }
-    return new EntryIterator(memcachedKeys);
+    return new BatchedIterator<>(memcachedKeys, BATCH, this::fetch);
   }
 
-  /** Fetches the listed items a batch at a time, skipping the ones gone meanwhile. */
-  private final class EntryIterator implements Iterator<Map.Entry<K, StoreEntry<V>>> {
-    private final List<String> memcachedKeys;
-    private int position;
-    private Iterator<Map.Entry<K, StoreEntry<V>>> batch = List.<Map.Entry<K, StoreEntry<V>>>of().iterator();
-
-    EntryIterator(List<String> memcachedKeys) {
-      this.memcachedKeys = memcachedKeys;
+  /** The entries of one batch of listed memcached keys, leaving out those gone meanwhile. */
+  private List<Map.Entry<K, StoreEntry<V>>> fetch(List<String> memcachedKeys) {
+    Map<String, MetaRequest> requests = new LinkedHashMap<>();
+    for (String memcachedKey : memcachedKeys) {
+      requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
     }
-
-    @Override
-    public boolean hasNext() {
-      while (!batch.hasNext() && position < memcachedKeys.size()) {
-        List<String> slice = memcachedKeys.subList(position, Math.min(memcachedKeys.size(), position + BATCH));
-        position += slice.size();
-        Map<String, MetaRequest> requests = new LinkedHashMap<>();
-        for (String memcachedKey : slice) {
-          requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
-        }
-        List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
-        for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
-          if (!response.getValue().is("VA") || response.getValue().data().length == 0) {
-            continue;
-          }
-          Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey() + " in memcached");
-          K key = remoteKeys.key(envelope.key());
-          if (key == null) {
-            continue; // another JVM's unserializable key
-          }
-          StoreEntry<V> entry = toEntry(response.getKey(), envelope.key(), response.getValue());
-          if (entry != null) {
-            entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
-          }
-        }
-        batch = entries.iterator();
+    List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
+    for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
+      if (!response.getValue().is("VA") || response.getValue().data().length == 0) {
+        continue;
       }
-      return batch.hasNext();
-    }
-
-    @Override
-    public Map.Entry<K, StoreEntry<V>> next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
+      Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey() + " in memcached");
+      K key = remoteKeys.key(envelope.key());
+      if (key == null) {
+        continue; // another JVM's unserializable key
       }
-      return batch.next();
+      StoreEntry<V> entry = toEntry(response.getKey(), envelope.key(), response.getValue());
+      if (entry != null) {
+        entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
+      }
     }
+    return entries;
   }
 
   @Override

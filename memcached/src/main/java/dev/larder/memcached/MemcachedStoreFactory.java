@@ -2,6 +2,7 @@ package dev.larder.memcached;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.larder.store.FailurePolicyStore;
 import dev.larder.store.NearCacheStore;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
@@ -54,10 +55,16 @@ public final class MemcachedStoreFactory implements StoreFactory {
     SharedClients.Lease lease = SharedClients.acquire(settings);
     try {
       MemcachedStore<K, V> store = new MemcachedStore<>(lease, serializer, settings, context).register();
-      if (settings.nearMaximumSize() == 0) {
-        return store;
+      Store<K, V> remote = store;
+      if (settings.failuresAsMisses()) {
+        FailurePolicyStore<K, V> policy = new FailurePolicyStore<>(store, store.toString());
+        store.reportFailures(policy::failures);
+        remote = policy;
       }
-      NearCacheStore<K, V> near = new NearCacheStore<>(store, settings.nearMaximumSize(),
+      if (settings.nearMaximumSize() == 0) {
+        return remote;
+      }
+      NearCacheStore<K, V> near = new NearCacheStore<>(remote, settings.nearMaximumSize(),
           java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), System::nanoTime,
           dev.larder.expiry.Clock::now);
       store.reportNear(near);

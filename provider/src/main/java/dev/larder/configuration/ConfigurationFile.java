@@ -339,7 +339,8 @@ public final class ConfigurationFile {
       String store = string(scoped, "store", prefix);
       if (!store.equals(Stores.IN_PROCESS) && !storeProviders.containsKey(store)) {
         throw mistake(scoped, "store", prefix, "one of " + knownStores()
-            + " (the memcached store is in the artifact dev.larder:larder-memcached)");
+            + " (the memcached store is in the artifact dev.larder:larder-memcached, the App Engine store in"
+            + " dev.larder:larder-appengine)");
       }
       settings.setProperty(Stores.STORE_PROPERTY, store);
     }

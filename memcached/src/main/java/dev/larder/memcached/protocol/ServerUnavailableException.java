@@ -1,13 +1,12 @@
 package dev.larder.memcached.protocol;
 
-import javax.cache.CacheException;
 
 /**
  * A memcached server could not be reached, did not answer in time, dropped the connection, or is
  * marked down: the failures the store's failure policy may turn into a miss. Not used for what the
  * server did answer.
  */
-public final class ServerUnavailableException extends CacheException {
+public final class ServerUnavailableException extends dev.larder.store.StoreUnavailableException {
 
   private static final long serialVersionUID = 1L;
 
