@@ -411,6 +411,15 @@ final class AppEngineStore<K, V> implements Store<K, V> {
     recentValues.clear();
   }
 
+  /** Also the {@code AsyncMemcacheService} the store uses. */
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    if (type.isInstance(calls.service())) {
+      return type.cast(calls.service());
+    }
+    return Store.super.unwrap(type);
+  }
+
   /**
    * App Engine answers API calls only on the request's thread and on threads made by its
    * {@code ThreadManager}: a task for one of Larder's threads takes the caller's environment along, and

@@ -31,6 +31,11 @@ final class ServiceCalls {
     this.timeoutMillis = settings.timeoutMillis();
   }
 
+  /** The service the calls go to. */
+  AsyncMemcacheService service() {
+    return service;
+  }
+
   /**
    * Makes the call and waits for its answer, at most the timeout.
    *

@@ -159,7 +159,7 @@ class HibernateSecondLevelCacheTest {
   }
 
   @Test
-  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "larder.store", matches = "memcached")
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "larder.store", matches = "memcached|appengine")
   void aSecondSessionFactoryOnAFreshManagerIsServedFromTheFirstOnesEntriesWithNoSql() {
     String database = "jdbc:h2:mem:larder-nodes;DB_CLOSE_DELAY=-1";
     try (SessionFactory first = sessionFactoryWith(new StandardServiceRegistryBuilder()
@@ -174,7 +174,7 @@ class HibernateSecondLevelCacheTest {
           .setCacheable(true).getResultList()).hasSize(1)); // query
     }
     // Hibernate closed its cache manager with the factory: the next one has a fresh manager, with nothing of
-    // the first in its memory, as a second node or a restart would. Everything comes from memcached.
+    // the first in its memory, as a second node or a restart would. Everything comes from the shared store.
     try (SessionFactory second = sessionFactoryWith(new StandardServiceRegistryBuilder()
         .applySetting("hibernate.connection.url", database).applySetting("hibernate.hbm2ddl.auto", "none"))) {
       Statistics statistics = second.getStatistics();
