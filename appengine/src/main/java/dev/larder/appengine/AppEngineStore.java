@@ -178,8 +178,8 @@ final class AppEngineStore<K, V> implements Store<K, V> {
 
   /**
    * The batch form of {@link #compute}: one read of all keys, then one call each for the CAS writes
-   * (removals as tombstones among them) and for the adds of each expiry, then again for the keys another
-   * writer changed meanwhile.
+   * (removals as tombstones among them), the key index's slots of the keys created (two) and the adds of
+   * each expiry, then again for the keys another writer changed meanwhile.
    */
   @Override
   public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
@@ -205,6 +205,7 @@ final class AppEngineStore<K, V> implements Store<K, V> {
       Map<Expiration, Map<String, byte[]>> adds = new HashMap<>();
       Map<String, StoreEntry<V>> outcomes = new HashMap<>();
       Map<String, Long> stamps = new HashMap<>();
+      Map<String, List<String>> toRegister = new HashMap<>();
       for (String itemKey : itemKeys) {
         K key = pending.get(itemKey);
         IdentifiableValue read = reads.get(itemKey);
@@ -226,13 +227,14 @@ final class AppEngineStore<K, V> implements Store<K, V> {
         Expiration expiration = expiration(next.expiresAt());
         if (read == null) {
           if (registered.add(itemKey)) {
-            index.register(keyBase(itemKey), itemKey);
+            toRegister.computeIfAbsent(keyBase(itemKey), base -> new ArrayList<>()).add(itemKey);
           }
           adds.computeIfAbsent(expiration, e -> new HashMap<>()).put(itemKey, envelope);
         } else {
           updates.put(itemKey, new CasValues(read, envelope, expiration));
         }
       }
+      toRegister.forEach(index::registerAll); // before the adds that create the keys
       Set<String> done = new java.util.HashSet<>();
       if (!updates.isEmpty()) {
         done.addAll(calls.call("write of " + updates.size() + " keys", service -> service.putIfUntouched(updates)));

@@ -39,6 +39,23 @@ final class KeyIndex {
     calls.call("write of " + slotKey, service -> service.put(slotKey, itemKey));
   }
 
+  /**
+   * {@link #register} for many keys of one generation in two calls: one increment takes as many slots as
+   * there are keys, one batch write fills them.
+   */
+  void registerAll(String base, List<String> itemKeys) {
+    if (itemKeys.isEmpty()) {
+      return;
+    }
+    long count = itemKeys.size();
+    Long last = calls.call("increment of " + base + "keys", service -> service.increment(base + "keys", count, 0L));
+    Map<String, String> slots = new java.util.HashMap<>();
+    for (int i = 0; i < itemKeys.size(); i++) {
+      slots.put(base + "key:" + (last - count + 1 + i), itemKeys.get(i));
+    }
+    calls.call("write of " + slots.size() + " key slots of " + base, service -> service.putAll(slots));
+  }
+
   /** Every item key registered in the generation of {@code base}, in registration order, once each. */
   Listing list(String base) {
     Object counter = calls.call("get of " + base + "keys", service -> service.get(base + "keys"));

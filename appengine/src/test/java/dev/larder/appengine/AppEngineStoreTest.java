@@ -167,6 +167,34 @@ class AppEngineStoreTest {
   }
 
   @Test
+  void batchOperationsCostAFewServiceCallsWhateverTheirSize() {
+    LarderCache<Integer, String> cache = cache(instance(), "batches");
+    cache.get(0); // the generation, read once a second, is not the batch's
+    Map<Integer, String> entries = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      entries.put(i, "v" + i);
+    }
+    int before = memcache.calls();
+    cache.putAll(entries); // read with CAS ids, two calls for the key index, the adds
+    assertThat(memcache.calls() - before).as("calls for putAll of 100 new keys").isLessThanOrEqualTo(4);
+    before = memcache.calls();
+    assertThat(cache.getAll(entries.keySet())).isEqualTo(entries);
+    assertThat(memcache.calls() - before).as("calls for getAll of 100").isEqualTo(1);
+    before = memcache.calls();
+    cache.putAll(Map.of(1, "w1", 2, "w2"));
+    assertThat(memcache.calls() - before).as("calls to update 2: read, CAS write").isEqualTo(2);
+    before = memcache.calls();
+    cache.removeAll(entries.keySet());
+    assertThat(memcache.calls() - before).as("calls for removeAll of 100 keys").isLessThanOrEqualTo(2);
+    assertThat(cache(instance(), "batches").getAll(entries.keySet())).isEmpty();
+    Set<Integer> listed = new HashSet<>();
+    cache.forEach(entry -> listed.add(entry.getKey()));
+    assertThat(listed).isEmpty();
+    cache.putAll(Map.of(5, "back"));
+    assertThat(cache(instance(), "batches").get(5)).isEqualTo("back");
+  }
+
+  @Test
   void clearAndDestroyTouchOnlyTheirOwnCache() {
     CacheManager manager = instance();
     LarderCache<String, String> orders = cache(manager, "orders");
@@ -331,6 +359,26 @@ class AppEngineStoreTest {
         .isInstanceOf(CacheException.class)
         .hasMessageContaining("java.util.concurrent.ConcurrentSkipListSet")
         .hasMessageContaining(AppEngineSettings.DESERIALIZATION_ALLOW + "=java.util.concurrent.ConcurrentSkipListSet");
+  }
+
+  @Test
+  void aPlantedGraphNestedTooDeepIsRefusedBeforeItIsBuilt() {
+    LarderCache<String, Serializable> cache = cache(instance(), "deep");
+    cache.put("k", "fine");
+    String itemKey = cache.unwrap(AppEngineStore.class).itemKey(TaggedSerializer.INSTANCE.serialize("k"));
+    java.util.ArrayList<Object> nested = new java.util.ArrayList<>();
+    java.util.ArrayList<Object> inner = nested;
+    for (int depth = 0; depth < 40; depth++) {
+      java.util.ArrayList<Object> next = new java.util.ArrayList<>();
+      inner.add(next);
+      inner = next;
+    }
+    byte[] value = TaggedSerializer.INSTANCE.serialize(nested);
+    memcache.raw().put(itemKey, Envelope.encode(TaggedSerializer.INSTANCE.serialize("k"), value, StoreEntry.NEVER, 9L));
+    assertThatThrownBy(() -> cache(instance(), "deep").get("k"))
+        .isInstanceOf(CacheException.class)
+        .hasMessageContaining("nested deeper than 20")
+        .hasMessageContaining(AppEngineSettings.SETTINGS + ".deserialization.max.depth");
   }
 
   @Test

@@ -27,6 +27,7 @@ final class LocalMemcache implements BeforeEachCallback, AfterEachCallback {
 
   private final LocalServiceTestHelper helper = new LocalServiceTestHelper(new LocalMemcacheServiceTestConfig());
   private volatile Fault fault = Fault.NONE;
+  private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
   private ApiProxy.Environment environment;
 
   @Override
@@ -54,6 +55,11 @@ final class LocalMemcache implements BeforeEachCallback, AfterEachCallback {
     ApiProxy.setEnvironmentForCurrentThread(environment);
   }
 
+  /** Memcache calls made since the test started. */
+  int calls() {
+    return calls.get();
+  }
+
   void fail() {
     fault = Fault.FAIL;
   }
@@ -76,6 +82,9 @@ final class LocalMemcache implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public byte[] makeSyncCall(ApiProxy.Environment env, String pkg, String method, byte[] request) {
+      if ("memcache".equals(pkg)) {
+        calls.incrementAndGet();
+      }
       if ("memcache".equals(pkg) && fault != Fault.NONE) {
         throw new ApiProxy.UnknownException(pkg, method);
       }
@@ -86,6 +95,7 @@ final class LocalMemcache implements BeforeEachCallback, AfterEachCallback {
     public Future<byte[]> makeAsyncCall(ApiProxy.Environment env, String pkg, String method, byte[] request,
         ApiProxy.ApiConfig config) {
       if ("memcache".equals(pkg)) {
+        calls.incrementAndGet();
         switch (fault) {
           case FAIL:
             return CompletableFuture.failedFuture(new ApiProxy.UnknownException(pkg, method));
