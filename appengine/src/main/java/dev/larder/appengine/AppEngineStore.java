@@ -75,7 +75,7 @@ final class AppEngineStore<K, V> implements Store<K, V> {
   private final String generationKey;
   private volatile long generation;
   private volatile long generationReadAt;
-  /** Set by a listing that found key slots missing: {@link #removedAllListed()} then moves the generation. */
+  /** Set by a listing that found key slots missing, for {@link #removedAllListed()}'s warning. */
   private volatile boolean listingIncomplete;
 
   AppEngineStore(ServiceCalls calls, Serializer serializer, AppEngineSettings settings, StoreContext<K, V> context) {
@@ -362,18 +362,20 @@ final class AppEngineStore<K, V> implements Store<K, V> {
   }
 
   /**
-   * An entry whose key slot memcache evicted cannot be listed, so {@code removeAll()} could not remove
-   * it: when the last listing found a slot missing, the generation moves, which drops every entry left
-   * (without events: none can be told of what cannot be found).
+   * {@code removeAll()} has removed what the listing found; the generation then moves, which drops every
+   * entry left (without events or writer calls: none can be told of what was not found) and starts the
+   * next generation with an empty key index. Left would be entries whose key slot memcache evicted, and
+   * those another instance created since the listing (a put racing a removeAll may be lost either way).
+   * Moving the generation also keeps the index from growing across the cache's life.
    */
   @Override
   public void removedAllListed() {
     if (listingIncomplete) {
       listingIncomplete = false;
-      LOG.warn("Cache " + namespace + ": its key index lost slots (memcache evicted them), so removeAll()"
-          + " also moved the cache's generation to drop entries it could not list");
-      clear();
+      LOG.warn("Cache " + namespace + ": its key index had lost slots (memcache evicted them); removeAll()"
+          + " dropped the entries it could not list without events");
     }
+    clear();
   }
 
   /** The entries of one batch of listed item keys, leaving out those gone and tombstones. */

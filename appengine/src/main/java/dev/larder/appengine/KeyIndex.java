@@ -15,8 +15,9 @@ import java.util.Set;
  * ({@code …:key:n}) holding the item key. A key is registered before the write that creates it (an add),
  * so no entry exists without its slot; a key created, removed (its tombstone expired) and created again has
  * two slots, which a listing reads once. Slots have no expiry, but memcache may evict them like any item:
- * a listing that finds a slot missing below the counter knows it may have missed entries, and says so
- * ({@link Listing#complete()}), so that {@code removeAll()} can drop what it could not list.
+ * a listing that finds a slot missing below the counter, or no counter, knows it may have missed entries,
+ * and says so ({@link Listing#complete()}). {@code removeAll()} does not depend on it: it ends by moving
+ * the generation, which also starts a new, empty index.
  */
 final class KeyIndex {
 
@@ -61,7 +62,7 @@ final class KeyIndex {
     Object counter = calls.call("get of " + base + "keys", service -> service.get(base + "keys"));
     long slots = counter instanceof Long count ? count : 0L;
     Set<String> itemKeys = new LinkedHashSet<>();
-    boolean complete = true;
+    boolean complete = counter != null; // no counter: never registered, or evicted with what it counted
     for (long first = 1; first <= slots; first += BATCH) {
       List<String> slotKeys = new ArrayList<>();
       for (long slot = first; slot < first + BATCH && slot <= slots; slot++) {
