@@ -1,0 +1,7 @@
+/**
+ * The storage SPI: {@code Store}, the one interface every backend implements (entries with deadlines,
+ * atomic per-key compute, batches, listing), chosen by name through {@code StoreProvider}. Stores know
+ * nothing of events, statistics or management. Here too: the in-process store (Caffeine), the near tier
+ * and the failure policy, both decorators of a remote store.
+ */
+package dev.larder.store;
