@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * delete, so a removal writes, conditionally, an empty value (a tombstone, absent to every reader) that
  * expires by itself. A key is registered in the {@link KeyIndex} before the add that creates it.
  */
-final class AppEngineStore<K, V> implements Store<K, V> {
+final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(AppEngineStore.class);
 
@@ -73,6 +73,11 @@ final class AppEngineStore<K, V> implements Store<K, V> {
   private final RecentValues recentValues = new RecentValues();
   private final String namespace;
   private final String generationKey;
+  private final String serviceNamespace;
+  private final boolean failuresAsMisses;
+  private final javax.management.ObjectName mbeanName;
+  /** Where the failure policy around this store counts (set once by the factory). */
+  private volatile java.util.function.LongSupplier failureCount = () -> 0;
   private volatile long generation;
   private volatile long generationReadAt;
   /** Set by a listing that found key slots missing, for {@link #removedAllListed()}'s warning. */
@@ -92,6 +97,10 @@ final class AppEngineStore<K, V> implements Store<K, V> {
     }
     this.namespace = settings.prefix() + ":" + scope + ":";
     this.generationKey = namespace + "gen";
+    this.serviceNamespace = settings.namespace();
+    this.failuresAsMisses = settings.failuresAsMisses();
+    this.mbeanName = dev.larder.management.MBeans.objectName("dev.larder", "AppEngineStore", context.managerName(),
+        context.cacheName());
     // The generation is read on the first call, under the failure policy: a store made while the
     // service is away answers misses (policy "miss") until it can be read.
   }
@@ -412,7 +421,43 @@ final class AppEngineStore<K, V> implements Store<K, V> {
 
   @Override
   public void close() {
+    dev.larder.management.MBeans.unregister(mbeanName);
     recentValues.clear();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // MXBean
+
+  /** Registers this store's MXBean, counting the failures of the policy around it; called once made. */
+  AppEngineStore<K, V> register(java.util.function.LongSupplier failures) {
+    this.failureCount = failures;
+    dev.larder.management.MBeans.register(this, mbeanName);
+    return this;
+  }
+
+  @Override
+  public long getFailures() {
+    return failureCount.getAsLong();
+  }
+
+  @Override
+  public String getOnFailure() {
+    return failuresAsMisses ? "miss" : "throw";
+  }
+
+  @Override
+  public String getNamespace() {
+    return serviceNamespace;
+  }
+
+  @Override
+  public String getKeyPrefix() {
+    return namespace;
+  }
+
+  @Override
+  public long getGeneration() {
+    return generation;
   }
 
   /** Also the {@code AsyncMemcacheService} the store uses. */

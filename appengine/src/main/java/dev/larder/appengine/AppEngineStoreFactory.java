@@ -53,7 +53,12 @@ public final class AppEngineStoreFactory implements StoreFactory {
       LOG.warn("Cache " + context.cacheName() + ": App Engine memcache bounds its memory itself;"
           + " maximumSize and maximumWeight do not apply to the App Engine store");
     }
-    Store<K, V> store = new AppEngineStore<>(new ServiceCalls(settings), serializer, settings, context);
-    return settings.failuresAsMisses() ? new FailurePolicyStore<>(store, store.toString()) : store;
+    AppEngineStore<K, V> store = new AppEngineStore<>(new ServiceCalls(settings), serializer, settings, context);
+    if (!settings.failuresAsMisses()) {
+      return store.register(() -> 0);
+    }
+    FailurePolicyStore<K, V> policy = new FailurePolicyStore<>(store, store.toString());
+    store.register(policy::failures);
+    return policy;
   }
 }

@@ -391,7 +391,7 @@ class AppEngineStoreTest {
   }
 
   @Test
-  void aFailingServiceThrowsUnderThrowAndMissesUnderMiss() {
+  void aFailingServiceThrowsUnderThrowAndMissesUnderMiss() throws javax.management.JMException {
     LarderCache<String, String> strict = cache(instance(), "strict");
     LarderCache<String, String> lenient = cache(instance(), "lenient",
         AppEngineSettings.defaults().withFailuresAsMisses(true), new LarderConfiguration<>());
@@ -409,6 +409,13 @@ class AppEngineStoreTest {
     assertThat(strict.get("k")).isEqualTo("before");
     assertThat(lenient.get("k")).as("the skipped write left the old value").isEqualTo("before");
     assertThat(lenient.unwrap(dev.larder.store.FailurePolicyStore.class).failures()).isEqualTo(2);
+    javax.management.ObjectName name = dev.larder.management.MBeans.objectName("dev.larder", "AppEngineStore",
+        "app:shop", "lenient");
+    javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    assertThat(server.getAttribute(name, "Failures")).as("over JMX").isEqualTo(2L);
+    assertThat(server.getAttribute(name, "OnFailure")).isEqualTo("miss");
+    assertThat(server.getAttribute(dev.larder.management.MBeans.objectName("dev.larder", "AppEngineStore",
+        "app:shop", "strict"), "OnFailure")).isEqualTo("throw");
   }
 
   @Test
