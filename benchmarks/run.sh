@@ -15,6 +15,7 @@ for run in 1 2; do
       -t "$threads" -rf json -rff "$out/run$run-threads$threads.json"
   done
 done
+java -jar "$jar" AppEngineBenchmark -t 1 -rf json -rff "$out/appengine.json"   # App Engine's local service, in process
 java -cp "$jar" dev.larder.benchmarks.HitRatio "$out/hit-ratio.csv"
 java -cp "$jar" dev.larder.benchmarks.MemcachedBenchmark | tee "$out/round-trips.txt"
 java -cp "$jar" dev.larder.benchmarks.OutageBenchmark 5 | tee "$out/outage.md"   # its own servers, 11381-11384
