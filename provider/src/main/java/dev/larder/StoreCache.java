@@ -166,7 +166,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
           return refreshed;
         }
         if (expiry.consultsOnAccess()) {
-          touch(key);
+          touch(key, entry);
         }
         if (statisticsEnabled) {
           statistics.recordHits(1);
@@ -177,7 +177,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         return copyOut(entry.value());
       }
       if (!readThrough) {
-        expire(key);
+        expire(key, entry);
       }
     }
     V value = readThrough ? loadOnce(key, this::loadOne, StoreEntry.NEVER) : null;
@@ -204,12 +204,12 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       StoreEntry<V> entry = found.get(key);
       if (entry != null && !entry.isExpiredAt(now)) {
         if (expiry.consultsOnAccess()) {
-          touch(key);
+          touch(key, entry);
         }
         result.put(key, copyOut(entry.value()));
       } else {
         if (entry != null) {
-          expire(key);
+          expire(key, entry);
         }
         missing.add(key);
       }
@@ -266,7 +266,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
         return refreshed;
       }
       if (expiry.consultsOnAccess()) {
-        touch(key);
+        touch(key, entry);
       }
       if (stats) {
         statistics.recordHits(1);
@@ -1018,7 +1018,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       next = null;
       lastKey = current.getKey();
       if (expiry.consultsOnAccess()) {
-        touch(lastKey);
+        touch(lastKey, current.getValue());
       }
       if (statisticsEnabled) {
         statistics.recordHits(1);
@@ -1042,24 +1042,29 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   // Expiry
 
   /** Applies the access duration to a live entry. */
-  private void touch(K key) {
+  /**
+   * Gives the entry a hit read its access deadline, if the key still holds that entry: a write landing
+   * between the read and this keeps its own creation or update deadline.
+   */
+  private void touch(K key, StoreEntry<V> read) {
     long now = Clock.now();
     long deadline = expiry.accessDeadline(now);
-    if (deadline == ExpiryCalculator.UNCHANGED) {
+    if (deadline == ExpiryCalculator.UNCHANGED || read.isExpiredAt(now)) {
       return;
     }
-    store.compute(key, (k, current) ->
-        current == null || current.isExpiredAt(now) ? current : current.withExpiresAt(deadline));
+    store.replaceIfSame(key, read, read.withExpiresAt(deadline));
   }
 
-  /** Removes the key's entry if it has expired, reporting it as EXPIRED. */
-  private void expire(K key) {
-    Change<V> change = new Change<>();
-    store.compute(key, (k, current) -> {
-      change.reset(current, Clock.now());
-      return change.expired == null ? current : null;
-    });
-    publish(key, change);
+  /**
+   * Removes the expired entry a read found, reporting it as EXPIRED, if the key still holds it (a write
+   * since replaced it: nothing to expire).
+   */
+  private void expire(K key, StoreEntry<V> read) {
+    if (store.replaceIfSame(key, read, null)) {
+      Change<V> change = new Change<>();
+      change.expiredEntry(read);
+      publish(key, change);
+    }
   }
 
   /** Entries the store dropped on its own. */
@@ -1179,6 +1184,12 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       value = null;
       old = null;
       result = null;
+    }
+
+    /** Nothing but an entry found past its deadline and removed. */
+    void expiredEntry(StoreEntry<V> entry) {
+      reset(null, 0);
+      expired = entry;
     }
 
     void created(V newValue) {

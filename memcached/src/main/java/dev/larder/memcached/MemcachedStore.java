@@ -246,6 +246,34 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   /**
+   * One round trip, not a read and a write: the write (or delete) carries the CAS token the entry was
+   * read with, so memcached applies it only if the item is still that write. An entry without a token
+   * (this JVM's own write, as a near tier holds it) goes the compute way.
+   */
+  @Override
+  public boolean replaceIfSame(K key, StoreEntry<V> read, StoreEntry<V> replacement) {
+    if (read.version() == StoreEntry.NO_VERSION) {
+      return Store.super.replaceIfSame(key, read, replacement);
+    }
+    byte[] keyBytes = remoteKeys.bytes(key);
+    String memcachedKey = memcachedKey(keyBytes);
+    ServerNode node = client.nodeFor(memcachedKey);
+    String cas = "C" + Long.toUnsignedString(read.version());
+    if (replacement == null) {
+      return node.execute(MetaRequest.delete(memcachedKey, cas)).is("HD");
+    }
+    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(replacement.value()), replacement.expiresAt());
+    checkSize(key, memcachedKey, node, envelope.length);
+    MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
+        cas + " " + ttl(replacement.expiresAt()) + " c"));
+    if (written.is("HD")) {
+      remember(written, memcachedKey, replacement.value());
+      return true;
+    }
+    return false; // EX: another write since the read; NF: gone
+  }
+
+  /**
    * A blind write in one round trip: the read of the previous item and the write travel in one batch
    * on one connection, so the read is answered just before the write happens.
    */
@@ -579,7 +607,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     @SuppressWarnings("unchecked")
     V value = recentValues.value(cas == null ? null : reference(response.origin(), memcachedKey, cas),
         () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
-    return new StoreEntry<>(value, envelope.deadline());
+    return new StoreEntry<>(value, envelope.deadline(), cas == null ? StoreEntry.NO_VERSION : Long.parseUnsignedLong(cas));
   }
 
   /**

@@ -82,6 +82,15 @@ public final class FailurePolicyStore<K, V> implements Store<K, V> {
   }
 
   @Override
+  public boolean replaceIfSame(K key, StoreEntry<V> read, StoreEntry<V> replacement) {
+    try {
+      return remote.replaceIfSame(key, read, replacement);
+    } catch (StoreUnavailableException e) {
+      return degraded(e, false);
+    }
+  }
+
+  @Override
   public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
     try {
       return remote.computeAll(keys, remapping);

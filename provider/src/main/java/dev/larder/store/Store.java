@@ -55,6 +55,22 @@ public interface Store<K, V> extends AutoCloseable {
   }
 
   /**
+   * Replaces the key's entry by {@code replacement} ({@code null} removes it) only if the key still holds
+   * the write {@code read} came from ({@link StoreEntry#isSameWriteAs}), and says whether it did: what the
+   * cache does to the very entry a hit read (access expiry) or found expired. A remote store makes it
+   * one write conditional on the version read: memcached one round trip instead of a read and a write.
+   */
+  default boolean replaceIfSame(K key, StoreEntry<V> read, StoreEntry<V> replacement) {
+    java.util.concurrent.atomic.AtomicBoolean replaced = new java.util.concurrent.atomic.AtomicBoolean();
+    compute(key, (k, current) -> {
+      boolean same = current != null && current.isSameWriteAs(read);
+      replaced.set(same); // set on every run: the last one counts
+      return same ? replacement : current;
+    });
+    return replaced.get();
+  }
+
+  /**
    * {@link #compute} for each key, with the remapping told which key it is working on. A remote store
    * batches the reads and the writes (one round trip per server each) instead of one compute per key.
    * Each key is atomic on its own; the batch as a whole is not.

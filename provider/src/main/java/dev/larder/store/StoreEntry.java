@@ -5,18 +5,32 @@ package dev.larder.store;
  * store-by-value) and the wall-clock deadline in milliseconds after which it is expired.
  *
  * <p>Immutable, so an in-process store can hand out the very instance it holds: a hit allocates nothing.
+ *
+ * <p>An entry read from a remote store carries the version of the write it came from (memcached's CAS
+ * token, App Engine's envelope stamp), so that an update can be made conditional on the entry read:
+ * {@link #isSameWriteAs}. An in-process store's entries are their own version (the same instance).
  */
 public final class StoreEntry<V> {
 
   /** The deadline of an entry that never expires. */
   public static final long NEVER = Long.MAX_VALUE;
 
+  /** The version of an entry the cache made, not yet written: none. */
+  public static final long NO_VERSION = 0;
+
   private final V value;
   private final long expiresAt;
+  private final long version;
 
   public StoreEntry(V value, long expiresAt) {
+    this(value, expiresAt, NO_VERSION);
+  }
+
+  /** @param version the store's identity of the write this entry was read from; {@link #NO_VERSION} for none */
+  public StoreEntry(V value, long expiresAt, long version) {
     this.value = value;
     this.expiresAt = expiresAt;
+    this.version = version;
   }
 
   public V value() {
@@ -32,8 +46,33 @@ public final class StoreEntry<V> {
     return expiresAt <= nowMillis;
   }
 
+  /** The same value with another deadline: a new write (no version until the store writes it). */
   public StoreEntry<V> withExpiresAt(long deadline) {
     return deadline == expiresAt ? this : new StoreEntry<>(value, deadline);
+  }
+
+  /** The store's identity of the write this entry was read from, or {@link #NO_VERSION}. */
+  public long version() {
+    return version;
+  }
+
+  /**
+   * Whether both were read from the same write: the same instance, or the same version; where one has
+   * no version (the in-process store's entries, this JVM's own writes as a near tier holds them), the
+   * same value instance with the same deadline. An update that must apply only to the entry a caller
+   * read (access expiry after a hit) checks this in its compute.
+   */
+  public boolean isSameWriteAs(StoreEntry<?> other) {
+    if (this == other) {
+      return true;
+    }
+    if (other == null) {
+      return false;
+    }
+    if (version != NO_VERSION && other.version != NO_VERSION) {
+      return version == other.version;
+    }
+    return value == other.value && expiresAt == other.expiresAt;
   }
 
   @Override
