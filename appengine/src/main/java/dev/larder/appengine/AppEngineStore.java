@@ -583,7 +583,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     @SuppressWarnings("unchecked")
     V value = recentValues.value(reference(itemKey, envelope.stamp()),
         () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
-    return new StoreEntry<>(value, envelope.deadline(), envelope.stamp());
+    return StoreEntry.read(value, envelope.deadline(), envelope.stamp());
   }
 
   /**

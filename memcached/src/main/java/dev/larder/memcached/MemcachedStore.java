@@ -607,7 +607,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     @SuppressWarnings("unchecked")
     V value = recentValues.value(cas == null ? null : reference(response.origin(), memcachedKey, cas),
         () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
-    return new StoreEntry<>(value, envelope.deadline(), cas == null ? StoreEntry.NO_VERSION : Long.parseUnsignedLong(cas));
+    return StoreEntry.read(value, envelope.deadline(), cas == null ? StoreEntry.NO_VERSION : Long.parseUnsignedLong(cas));
   }
 
   /**
