@@ -6,7 +6,6 @@ import dev.larder.configuration.LarderConfiguration;
 import dev.larder.copy.Copier;
 import dev.larder.copy.Immutables;
 import dev.larder.event.EventDispatcher;
-import dev.larder.expiry.Clock;
 import dev.larder.expiry.ExpiryCalculator;
 import dev.larder.integration.Integration;
 import dev.larder.management.CacheConfigurationBean;
@@ -85,6 +84,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final EventDispatcher<K, V> events;
   private final CacheStatistics statistics = new CacheStatistics();
   private final Executor executor;
+  /** What deadlines are set and checked against (the system's time, or a test's). */
+  private final dev.larder.expiry.TimeSource time;
   private final ObjectName statisticsName;
   private final ObjectName configurationName;
   private final ConcurrentMap<K, CompletableFuture<V>> loadsInFlight = new ConcurrentHashMap<>();
@@ -103,6 +104,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.name = name;
     this.configuration = configuration;
     this.classLoader = manager.getClassLoader();
+    this.time = configuration.getTimeSource();
     this.keyType = configuration.getKeyType();
     this.valueType = configuration.getValueType();
 
@@ -129,7 +131,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.store = storeFactory.create(new StoreContext<>(
         manager.name(), name, configuration.getMaximumSize(), configuration.getMaximumWeight(),
         configuration.getWeigher(), new StoreEvents(), classLoader, configuration.getKeyType(),
-        configuration.getValueType()));
+        configuration.getValueType(), configuration.getTimeSource()));
 
     // Work handed to Larder's threads (asynchronous listeners, loadAll) carries what the store needs
     // of the caller's thread: App Engine's API calls only work with the request's environment.
@@ -157,7 +159,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     StoreEntry<V> entry = store.get(key);
     if (entry != null) {
       long deadline = entry.expiresAt();
-      if (deadline == StoreEntry.NEVER || deadline > Clock.now()) {
+      if (deadline == StoreEntry.NEVER || deadline > time.millis()) {
         if (readThrough && refreshAheadMillis > 0 && shouldRefresh(key, deadline)) {
           V refreshed = refresh(key, this::loadOne, StoreEntry.NEVER, entry);
           if (statisticsEnabled) {
@@ -199,7 +201,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Map<K, StoreEntry<V>> found = store.getAll(keys);
     Map<K, V> result = new HashMap<>(Math.max(4, keys.size() * 2));
     Set<K> missing = new LinkedHashSet<>();
-    long now = Clock.now();
+    long now = time.millis();
     for (K key : keys) {
       StoreEntry<V> entry = found.get(key);
       if (entry != null && !entry.isExpiredAt(now)) {
@@ -238,7 +240,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     StoreEntry<V> entry = store.get(key);
-    return entry != null && !entry.isExpiredAt(Clock.now());
+    return entry != null && !entry.isExpiredAt(time.millis());
   }
 
   @Override
@@ -257,7 +259,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
     };
     StoreEntry<V> entry = store.get(key);
-    if (entry != null && !entry.isExpiredAt(Clock.now())) {
+    if (entry != null && !entry.isExpiredAt(time.millis())) {
       if (refreshAheadMillis > 0 && shouldRefresh(key, entry.expiresAt())) {
         V refreshed = refresh(key, source, deadline, entry);
         if (stats) {
@@ -312,7 +314,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
 
   /** Whether this caller should refresh a live entry whose deadline is near: one caller per key at a time. */
   private boolean shouldRefresh(K key, long deadline) {
-    return deadline != StoreEntry.NEVER && deadline - Clock.now() <= refreshAheadMillis && refreshing.add(key);
+    return deadline != StoreEntry.NEVER && deadline - time.millis() <= refreshAheadMillis && refreshing.add(key);
   }
 
   /** Recomputes a live entry ahead of its deadline; on failure the caller still gets the current value. */
@@ -346,7 +348,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       }
       checkValueType(value);
       loaded[0] = value;
-      long now = Clock.now();
+      long now = time.millis();
       long deadline = fixedDeadline != StoreEntry.NEVER ? fixedDeadline : expiry.creationDeadline(now);
       // Created already expired: the caller gets the value, the store keeps nothing.
       return deadline <= now ? null : new StoreEntry<>(copyIn(value), deadline);
@@ -356,7 +358,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
     if (events.hasListeners()) {
       Change<V> change = new Change<>();
-      change.reset(computed.replaced(), Clock.now());
+      change.reset(computed.replaced(), time.millis());
       if (computed.entry() != null && change.live != null) {
         change.updated(computed.entry().value(), change.live.value());
       } else if (computed.entry() != null) {
@@ -450,7 +452,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     K storedKey = copyIn(key);
     V stored = copyIn(value);
     store.compute(storedKey, (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       if (change.live != null && !replaceExisting) {
         return current;
@@ -492,7 +494,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       writeThrough(key, value);
       return write(change, change.live, stored, now, fixedDeadline);
@@ -514,7 +516,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
    * deadline of its own (from {@link #put(Object, Object, java.time.Duration)}) restores that deadline.
    */
   private V blindPut(K storedKey, V stored, long fixedDeadline, boolean returnOld, boolean stats, long start) {
-    long now = Clock.now();
+    long now = time.millis();
     long deadline = fixedDeadline != StoreEntry.NEVER ? fixedDeadline : expiry.creationDeadline(now);
     if (deadline <= now) {
       // Stored already expired: nothing stays, but the old entry must go, as a compute would do.
@@ -621,7 +623,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Map<K, Change<V>> changes = listening ? new LinkedHashMap<>() : null;
     Change<V> scratch = new Change<>();
     Map<K, StoreEntry<V>> written = store.computeAll(storedValues.keySet(), (key, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       Change<V> change = listening ? changes.computeIfAbsent(key, k -> new Change<>()) : scratch;
       change.reset(current, now);
       return write(change, change.live, storedValues.get(key), now, StoreEntry.NEVER);
@@ -667,7 +669,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     V stored = copyIn(value);
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       if (change.live != null) {
         return current;
@@ -713,7 +715,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     V stored = copyIn(value);
     Change<V> change = new Change<>();
     store.compute(key, (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       if (live == null) {
@@ -767,7 +769,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     long start = stats ? System.nanoTime() : 0L;
     Change<V> change = new Change<>();
     store.compute(key, (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       if (expected != null && (live == null || !Objects.equals(live.value(), expected))) {
@@ -842,7 +844,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Map<K, Change<V>> changes = new LinkedHashMap<>();
     store.computeAll(toRemove, (key, current) -> {
       Change<V> change = changes.computeIfAbsent(key, k -> new Change<>());
-      change.reset(current, Clock.now());
+      change.reset(current, time.millis());
       if (change.live == null) {
         return change.expired == null ? current : null;
       }
@@ -897,7 +899,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     Object[] result = new Object[1];
     boolean[] existed = new boolean[1];
     store.compute(copyIn(key), (k, current) -> {
-      long now = Clock.now();
+      long now = time.millis();
       change.reset(current, now);
       StoreEntry<V> live = change.live;
       ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, live == null ? null : copyOut(live.value()),
@@ -1002,7 +1004,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     public boolean hasNext() {
       while (next == null && entries.hasNext()) {
         Map.Entry<K, StoreEntry<V>> candidate = entries.next();
-        if (!candidate.getValue().isExpiredAt(Clock.now())) {
+        if (!candidate.getValue().isExpiredAt(time.millis())) {
           next = candidate;
         }
       }
@@ -1047,7 +1049,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
    * between the read and this keeps its own creation or update deadline.
    */
   private void touch(K key, StoreEntry<V> read) {
-    long now = Clock.now();
+    long now = time.millis();
     long deadline = expiry.accessDeadline(now);
     if (deadline == ExpiryCalculator.UNCHANGED || read.isExpiredAt(now)) {
       return;
@@ -1250,12 +1252,12 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     }
   }
 
-  private static long deadlineOf(java.time.Duration timeout) {
+  private long deadlineOf(java.time.Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
     }
-    long now = Clock.now();
+    long now = time.millis();
     long millis;
     try {
       millis = timeout.toMillis();

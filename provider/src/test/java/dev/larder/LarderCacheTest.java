@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class LarderCacheTest {
 
   private CacheManager manager;
+  private final FakeTime time = new FakeTime();
 
   @BeforeEach
   void openManager() {
@@ -48,9 +49,11 @@ class LarderCacheTest {
     manager.close();
   }
 
+  /** The cache, on this test's fake time. */
   private <K, V> LarderCache<K, V> larder(String name, MutableConfiguration<K, V> configuration) {
+    LarderConfiguration<K, V> onFakeTime = new LarderConfiguration<>(configuration).setTimeSource(time);
     @SuppressWarnings("unchecked")
-    LarderCache<K, V> cache = manager.createCache(name, configuration).unwrap(LarderCache.class);
+    LarderCache<K, V> cache = manager.createCache(name, onFakeTime).unwrap(LarderCache.class);
     return cache;
   }
 
@@ -87,26 +90,28 @@ class LarderCacheTest {
   }
 
   @Test
-  void putWithTimeoutExpiresThatEntryOnly() throws InterruptedException {
+  void putWithTimeoutExpiresThatEntryOnly() {
     LarderCache<String, String> cache = larder("timeouts", new MutableConfiguration<String, String>());
     cache.put("short", "lived", Duration.ofMillis(100));
     cache.put("plain", "eternal");
 
     assertThat(cache.get("short")).isEqualTo("lived");
-    Thread.sleep(200);
+    time.advance(99);
+    assertThat(cache.get("short")).isEqualTo("lived");
+    time.advance(1);
     assertThat(cache.get("short")).isNull();
     assertThat(cache.containsKey("short")).isFalse();
     assertThat(cache.get("plain")).isEqualTo("eternal");
   }
 
   @Test
-  void aPlainPutOverAnEntryWithItsOwnTimeoutKeepsThatDeadline() throws InterruptedException {
+  void aPlainPutOverAnEntryWithItsOwnTimeoutKeepsThatDeadline() {
     // An eternal policy says "unchanged" on update: the per-entry deadline survives a plain put.
     LarderCache<String, String> cache = larder("keepDeadline", new MutableConfiguration<String, String>());
     cache.put("k", "first", Duration.ofMillis(150));
     assertThat(cache.getAndPut("k", "second")).isEqualTo("first");
     assertThat(cache.get("k")).isEqualTo("second");
-    Thread.sleep(250);
+    time.advance(150);
     assertThat(cache.get("k")).isNull();
   }
 
@@ -123,13 +128,15 @@ class LarderCacheTest {
   }
 
   @Test
-  void getOrComputeKeepsTheResultForTheTimeout() throws InterruptedException {
+  void getOrComputeKeepsTheResultForTheTimeout() {
     LarderCache<String, String> cache = larder("compute", new MutableConfiguration<String, String>());
     AtomicInteger calls = new AtomicInteger();
 
     assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k1");
     assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k1");
-    Thread.sleep(250);
+    time.advance(149);
+    assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k1");
+    time.advance(1);
     assertThat(cache.get("k", key -> key + calls.incrementAndGet(), Duration.ofMillis(150))).isEqualTo("k2");
     assertThat(calls).hasValue(2);
   }
@@ -188,7 +195,7 @@ class LarderCacheTest {
       return "v" + computations.incrementAndGet();
     };
     assertThat(cache.get("k", compute, Duration.ofMillis(500))).isEqualTo("v1");
-    Thread.sleep(300); // 200 ms left: inside the window
+    time.advance(300); // 200 ms left: inside the window
 
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
@@ -209,7 +216,7 @@ class LarderCacheTest {
       pool.shutdownNow();
     }
     assertThat(computations).hasValue(2);
-    Thread.sleep(250); // past v1's deadline
+    time.advance(250); // past v1's deadline
     assertThat(cache.get("k")).isEqualTo("v2");
   }
 
@@ -272,10 +279,15 @@ class LarderCacheTest {
         cache.unwrap(com.github.benmanes.caffeine.cache.Cache.class);
     assertThat(engine.estimatedSize()).isEqualTo(10);
 
-    // No read, no write: only the store's own scheduler can reclaim them.
+    time.advance(49);
+    cache.unwrap(dev.larder.store.InProcessStore.class).sweep();
+    assertThat(expired).as("not yet due").isEmpty();
+    // No read, no write: only the store's sweep can reclaim them (the one it schedules may get there first).
+    time.advance(1 + dev.larder.store.InProcessStore.RECLAIM_DELAY_MILLIS + dev.larder.store.InProcessStore.SWEEP_MILLIS);
+    cache.unwrap(dev.larder.store.InProcessStore.class).sweep();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (expired.size() < 10 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+      Thread.onSpinWait(); // a scheduled sweep that took some keys first may still be telling the listener
     }
     assertThat(expired).hasSize(10).allSatisfy(event -> {
       assertThat(event.getEventType()).isEqualTo(EventType.EXPIRED);

@@ -5,13 +5,13 @@ import com.google.appengine.api.memcache.MemcacheService.CasValues;
 import com.google.appengine.api.memcache.MemcacheService.IdentifiableValue;
 import com.google.appengine.api.memcache.MemcacheService.SetPolicy;
 import com.google.apphosting.api.ApiProxy;
-import dev.larder.expiry.Clock;
 import dev.larder.store.Store;
 import dev.larder.store.StoreContext;
 import dev.larder.store.StoreEntry;
 import dev.larder.store.codec.BatchedIterator;
 import dev.larder.store.codec.DeserializationAllowList;
 import dev.larder.store.codec.Envelope;
+import dev.larder.store.codec.Generation;
 import dev.larder.store.codec.RecentValues;
 import dev.larder.store.codec.RemoteKeys;
 import dev.larder.store.codec.Serializer;
@@ -51,8 +51,6 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(AppEngineStore.class);
 
-  /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
-  static final long GENERATION_REFRESH_MILLIS = 1000;
   /** The service's limit on one item, key and value together. */
   static final int ITEM_SIZE_LIMIT = 1 << 20;
   /** The service's bookkeeping of an item, counted against the limit with the key (about 73 bytes). */
@@ -71,6 +69,8 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   private final DeserializationAllowList allowList;
   private final RemoteKeys<K> remoteKeys;
   private final RecentValues recentValues = new RecentValues();
+  /** What deadlines are checked and the service's expiry computed against: the cache's time source. */
+  private final dev.larder.expiry.TimeSource time;
   private final String namespace;
   private final String generationKey;
   private final String serviceNamespace;
@@ -78,8 +78,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   private final javax.management.ObjectName mbeanName;
   /** Where the failure policy around this store counts (set once by the factory). */
   private volatile java.util.function.LongSupplier failureCount = () -> 0;
-  private volatile long generation;
-  private volatile long generationReadAt;
+  private final Generation generation;
   /** Set by a listing that found key slots missing, for {@link #removedAllListed()}'s warning. */
   private volatile boolean listingIncomplete;
 
@@ -88,6 +87,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     this.index = new KeyIndex(calls);
     this.serializer = serializer;
     this.classLoader = context.classLoader();
+    this.time = context.time();
     this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
         settings.deserializationAllow(), settings.limits(), AppEngineSettings.SETTINGS, "App Engine memcache");
     this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
@@ -97,6 +97,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     }
     this.namespace = settings.prefix() + ":" + scope + ":";
     this.generationKey = namespace + "gen";
+    this.generation = new Generation(new GenerationCounter(), namespace);
     this.serviceNamespace = settings.namespace();
     this.failuresAsMisses = settings.failuresAsMisses();
     this.mbeanName = dev.larder.management.MBeans.objectName("dev.larder", "AppEngineStore", context.managerName(),
@@ -280,7 +281,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     while (true) {
       IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
       StoreEntry<V> current = liveOrNull(read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue()));
-      if (current != null && (refreshAheadMillis <= 0 || current.expiresAt() - Clock.now() > refreshAheadMillis)) {
+      if (current != null && (refreshAheadMillis <= 0 || current.expiresAt() - time.millis() > refreshAheadMillis)) {
         return new Computed<>(current, false, null);
       }
       if (lock(lockKey, waitMillis)) {
@@ -316,7 +317,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
     StoreEntry<V> found = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
     StoreEntry<V> live = liveOrNull(found);
-    if (live != null && (refreshAheadMillis <= 0 || live.expiresAt() - Clock.now() > refreshAheadMillis)) {
+    if (live != null && (refreshAheadMillis <= 0 || live.expiresAt() - time.millis() > refreshAheadMillis)) {
       return new Computed<>(live, false, null);
     }
     StoreEntry<V> computed = compute.apply(key);
@@ -412,9 +413,9 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   @Override
   public void clear() {
-    long next = Math.max(Clock.now(), generation + 1);
-    Long moved = calls.call("increment of " + generationKey, service -> service.increment(generationKey, 1L, next));
-    setGeneration(moved);
+    long next = generation.initial();
+    generation.accept(present(calls.call("increment of " + generationKey,
+        service -> service.increment(generationKey, 1L, next))));
     recentValues.clear();
     remoteKeys.clear();
   }
@@ -457,7 +458,12 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   @Override
   public long getGeneration() {
-    return generation;
+    return generation.lastRead();
+  }
+
+  @Override
+  public dev.larder.expiry.TimeSource time() {
+    return time;
   }
 
   /** Also the {@code AsyncMemcacheService} the store uses. */
@@ -509,48 +515,30 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   }
 
   private long generation() {
-    long now = System.currentTimeMillis();
-    if (now - generationReadAt > GENERATION_REFRESH_MILLIS) {
-      try {
-        refreshGeneration();
-      } catch (ServiceUnavailableException e) {
-        if (generationReadAt == 0) {
-          throw e; // never read: no generation to fall back on
-        }
-        // Keep the last generation (another JVM's clear() shows later) and let the call itself try.
-        generationReadAt = now;
-      }
+    return generation.current();
+  }
+
+  /**
+   * The generation counter in the service: read and made in one atomic call (an increment by 0 with an
+   * initial value).
+   */
+  private final class GenerationCounter implements Generation.Counter {
+    @Override
+    public long readOrCreate(long initial) {
+      return present(calls.call("read of " + generationKey, service -> service.increment(generationKey, 0L, initial)));
     }
-    return generation;
+
+    @Override
+    public void raise(long found, long inUse) {
+      calls.call("increment of " + generationKey, service -> service.increment(generationKey, inUse - found));
+    }
   }
 
-  /**
-   * Reads the generation, creating it if absent, in one atomic call (an increment by 0 with an initial
-   * value). A new counter starts at the current time in milliseconds, so that if memcache ever evicts it,
-   * the next one is past every generation used.
-   */
-  private void refreshGeneration() {
-    long initial = Math.max(Clock.now(), generation + 1);
-    setGeneration(calls.call("read of " + generationKey, service -> service.increment(generationKey, 0L, initial)));
-  }
-
-  /**
-   * Never goes back: a counter older than the one in use was evicted and made again by a JVM whose clock
-   * is behind; it is moved up to the one in use (other JVMs then follow).
-   */
-  private void setGeneration(Long value) {
+  private long present(Long value) {
     if (value == null) {
       throw new CacheException("App Engine memcache answered no value for the generation counter " + generationKey);
     }
-    if (value < generation) {
-      long behind = generation - value;
-      calls.call("increment of " + generationKey, service -> service.increment(generationKey, behind));
-      LOG.info("Cache " + namespace + ": the generation counter held " + value + ", older than " + generation
-          + " in use here (it was evicted); moved it up");
-    } else {
-      generation = value;
-    }
-    generationReadAt = System.currentTimeMillis();
+    return value;
   }
 
   private byte[] envelope(K key, String itemKey, byte[] keyBytes, StoreEntry<V> entry, long stamp) {
@@ -599,8 +587,8 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     }
   }
 
-  private static <V> StoreEntry<V> liveOrNull(StoreEntry<V> entry) {
-    return entry == null || entry.isExpiredAt(Clock.now()) ? null : entry;
+  private StoreEntry<V> liveOrNull(StoreEntry<V> entry) {
+    return entry == null || entry.isExpiredAt(time.millis()) ? null : entry;
   }
 
   private static String reference(String itemKey, long stamp) {
@@ -611,11 +599,11 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
    * The service's expiry for a deadline: whole seconds, rounded up, plus one, so that Larder, which checks
    * deadlines to the millisecond, sees an expired entry before memcache drops it. None for no deadline.
    */
-  static Expiration expiration(long deadline) {
+  Expiration expiration(long deadline) {
     if (deadline == StoreEntry.NEVER) {
       return null;
     }
-    long seconds = Math.max(1, (deadline - Clock.now() + 999) / 1000 + 1);
+    long seconds = Math.max(1, (deadline - time.millis() + 999) / 1000 + 1);
     if (seconds > TimeUnit.DAYS.toSeconds(30)) {
       return Expiration.onDate(new java.util.Date(deadline + 2000));
     }

@@ -13,6 +13,7 @@ import dev.larder.store.StoreEntry;
 import dev.larder.store.codec.BatchedIterator;
 import dev.larder.store.codec.DeserializationAllowList;
 import dev.larder.store.codec.Envelope;
+import dev.larder.store.codec.Generation;
 import dev.larder.store.codec.RecentValues;
 import dev.larder.store.codec.RemoteKeys;
 import dev.larder.store.codec.Serializer;
@@ -48,8 +49,6 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemcachedStore.class);
 
-  /** How often this JVM re-reads the generation, to see another JVM's {@code clear()}. */
-  static final long GENERATION_REFRESH_MILLIS = 1000;
   private static final int MAX_KEY_LENGTH = 250;
   private static final int MAX_ATTEMPTS = 1000;
   private static final int BATCH = 100;
@@ -67,8 +66,9 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private final String generationKey;
   private final RemoteKeys<K> remoteKeys;
   private final RecentValues recentValues = new RecentValues();
-  private volatile long generation;
-  private volatile long generationReadAt;
+  /** What deadlines are checked and TTLs computed against: the cache's time source. */
+  private final dev.larder.expiry.TimeSource time;
+  private final Generation generation;
   private final boolean failuresAsMisses;
   /** Reads answered as misses and writes skipped because a server was down or too slow. */
   private volatile java.util.function.LongSupplier failureCount = () -> 0;
@@ -83,6 +83,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     this.client = lease.client();
     this.serializer = serializer;
     this.classLoader = context.classLoader();
+    this.time = context.time();
     this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
         settings.deserializationAllow(), settings.limits(), "larder.memcached", "memcached");
     this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
@@ -92,9 +93,10 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     }
     this.namespace = prefix + ":" + scope + ":";
     this.generationKey = namespace + "gen";
+    this.generation = new Generation(new GenerationCounter(), namespace);
     this.mbeanName = mbeanName(context.managerName(), context.cacheName());
     try {
-      refreshGeneration();
+      generation.refresh();
     } catch (ServerUnavailableException e) {
       if (!failuresAsMisses) {
         throw e;
@@ -384,7 +386,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       MetaResponse read = node.execute(MetaRequest.get(memcachedKey, flags));
       boolean placeholder = read.is("VA") && read.data().length == 0;
       StoreEntry<V> current = placeholder ? null : toEntry(memcachedKey, keyBytes, read);
-      long now = dev.larder.expiry.Clock.now();
+      long now = time.millis();
       boolean won = read.hasFlag('W');
       if (current != null && current.isExpiredAt(now)) {
         // Past Larder's deadline though memcached still holds it: remove it (if unchanged), so that the
@@ -487,12 +489,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   public void clear() {
     MetaResponse bumped = counter().execute(MetaRequest.arithmetic(generationKey, "v"));
     if (bumped.is("VA")) {
-      setGeneration(parseGeneration(bumped));
+      generation.accept(parseGeneration(bumped));
     } else {
       // The counter is gone (evicted): a new one starts past every generation used before.
-      refreshGeneration();
+      generation.refresh();
       counter().execute(MetaRequest.arithmetic(generationKey, "v"));
-      refreshGeneration();
+      generation.refresh();
     }
     recentValues.clear();
     remoteKeys.clear();
@@ -503,6 +505,11 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     dev.larder.management.MBeans.unregister(mbeanName);
     recentValues.clear();
     lease.release();
+  }
+
+  @Override
+  public dev.larder.expiry.TimeSource time() {
+    return time;
   }
 
   @Override
@@ -523,39 +530,29 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   private long generation() {
-    long now = System.currentTimeMillis();
-    if (now - generationReadAt > GENERATION_REFRESH_MILLIS) {
-      try {
-        refreshGeneration();
-      } catch (ServerUnavailableException e) {
-        if (generationReadAt == 0) {
-          throw e; // never read: no generation to fall back on
-        }
-        // The counter's server is away: keep the last generation (another JVM's clear() shows later)
-        // rather than failing keys whose own servers are fine.
-        generationReadAt = now;
-      }
-    }
-    return generation;
+    return generation.current();
   }
 
-  /**
-   * Reads the generation, creating it if absent. A new counter starts at the current time in
-   * milliseconds, so that if memcached ever evicts it, the next one is past every generation used.
-   */
-  private void refreshGeneration() {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      MetaResponse read = counter().execute(MetaRequest.get(generationKey, "v"));
-      if (read.is("VA")) {
-        setGeneration(parseGeneration(read));
-        return;
+  /** The generation counter on its home server ({@link #counter()}). */
+  private final class GenerationCounter implements Generation.Counter {
+    @Override
+    public long readOrCreate(long initial) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        MetaResponse read = counter().execute(MetaRequest.get(generationKey, "v"));
+        if (read.is("VA")) {
+          return parseGeneration(read);
+        }
+        counter().execute(MetaRequest.set(generationKey, Long.toString(initial).getBytes(StandardCharsets.US_ASCII),
+            "ME T0"));
       }
-      byte[] initial = Long.toString(Math.max(System.currentTimeMillis(), generation + 1))
-          .getBytes(StandardCharsets.US_ASCII);
-      counter().execute(MetaRequest.set(generationKey, initial, "ME T0"));
+      throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
+          + counter().name());
     }
-    throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
-        + counter().name());
+
+    @Override
+    public void raise(long found, long inUse) {
+      counter().execute(MetaRequest.set(generationKey, Long.toString(inUse).getBytes(StandardCharsets.US_ASCII), "T0"));
+    }
   }
 
   /**
@@ -565,23 +562,6 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    */
   private ServerNode counter() {
     return client.homeOf(generationKey);
-  }
-
-  /**
-   * Never goes back: a counter older than the one in use is a server's that returns with what it held
-   * before an outage (the counter was lost or rewritten meanwhile, and the entries of the old
-   * generation may be older than what was written since), so it is raised to the one in use.
-   */
-  private void setGeneration(long value) {
-    if (value < generation) {
-      byte[] current = Long.toString(generation).getBytes(StandardCharsets.US_ASCII);
-      counter().execute(MetaRequest.set(generationKey, current, "T0"));
-      LOG.info("Cache " + namespace + ": memcached " + counter().name() + " held generation "
-          + value + ", older than " + generation + " in use here (it was away); raised it");
-    } else {
-      generation = value;
-    }
-    generationReadAt = System.currentTimeMillis();
   }
 
   private long parseGeneration(MetaResponse response) {
@@ -650,11 +630,11 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * deadlines to the millisecond, sees an expired entry before memcached drops it. Over 30 days,
    * memcached wants an absolute Unix time.
    */
-  static String ttl(long deadline) {
+  String ttl(long deadline) {
     if (deadline == StoreEntry.NEVER) {
       return "T0";
     }
-    long now = System.currentTimeMillis();
+    long now = time.millis();
     long seconds = Math.max(1, (deadline - now + 999) / 1000 + 1);
     if (seconds > TimeUnit.DAYS.toSeconds(30)) {
       return "T" + (deadline / 1000 + 2);

@@ -66,7 +66,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
       }
       NearCacheStore<K, V> near = new NearCacheStore<>(remote, settings.nearMaximumSize(),
           java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), System::nanoTime,
-          dev.larder.expiry.Clock::now);
+          context.time()::millis);
       store.reportNear(near);
       return near;
     } catch (RuntimeException e) {

@@ -34,8 +34,10 @@ class AccessExpiryRoundTripsTest {
   }
 
   @Test
-  void aHitWithTouchAndAnExpiryCostTwoRoundTripsEach() throws InterruptedException {
+  void aHitWithTouchAndAnExpiryCostTwoRoundTripsEach() {
+    dev.larder.FakeTime time = new dev.larder.FakeTime();
     LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
+        .setTimeSource(time)
         .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(MemcachedServers.shared())
             .withPrefix("touch" + Long.toString(System.nanoTime(), 36))));
     configuration.setExpiryPolicyFactory(AccessedExpiryPolicy.factoryOf(new Duration(TimeUnit.MILLISECONDS, 300)));
@@ -47,8 +49,7 @@ class AccessExpiryRoundTripsTest {
     assertThat(cache.get("k")).isEqualTo("v");
     assertThat(batches(client) - before).as("round trips of a hit with touch").isEqualTo(2);
 
-    // A real sleep: the entry's deadline is on the system clock (no fake clock reaches memcached yet).
-    Thread.sleep(400);
+    time.advance(300); // the touch's deadline: 300 ms after the hit
     before = batches(client);
     assertThat(cache.get("k")).isNull();
     assertThat(batches(client) - before).as("round trips of a read that finds the entry expired").isEqualTo(2);

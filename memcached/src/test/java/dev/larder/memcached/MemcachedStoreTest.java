@@ -164,12 +164,17 @@ class MemcachedStoreTest {
   }
 
   @Test
-  void expiryIsToTheMillisecondThoughMemcachedCountsSeconds() throws InterruptedException {
-    LarderCache<String, String> cache = cache("millis");
+  void expiryIsToTheMillisecondThoughMemcachedCountsSeconds() {
+    dev.larder.FakeTime time = new dev.larder.FakeTime();
+    LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
+        .setStoreFactory(MemcachedStoreFactory.of(MemcachedSettings.servers(servers).withPrefix(prefix)))
+        .setTimeSource(time);
+    @SuppressWarnings("unchecked")
+    LarderCache<String, String> cache = manager("app:one").createCache("millis", configuration).unwrap(LarderCache.class);
     cache.put("k", "v", Duration.ofMillis(300));
-    Thread.sleep(100);
+    time.advance(299);
     assertThat(cache.get("k")).isEqualTo("v");
-    Thread.sleep(300);
+    time.advance(1);
     assertThat(cache.get("k")).isNull();
   }
 

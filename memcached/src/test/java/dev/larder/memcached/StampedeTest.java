@@ -29,6 +29,8 @@ class StampedeTest {
   private final List<CacheManager> managers = new ArrayList<>();
   private String servers;
   private String prefix;
+  /** The time of every "JVM" of a test: deadlines move by hand, memcached keeps items on its own clock. */
+  private final dev.larder.FakeTime time = new dev.larder.FakeTime();
 
   @BeforeEach
   void setUp() {
@@ -50,7 +52,8 @@ class StampedeTest {
         .setStoreFactory(MemcachedStoreFactory.of(
             MemcachedSettings.servers(servers).withPrefix(prefix).withTimeoutMillis(timeoutMillis)))
         .setComputeWait(computeWait)
-        .setRefreshAhead(refreshAhead);
+        .setRefreshAhead(refreshAhead)
+        .setTimeSource(time);
     configuration.setTypes(String.class, String.class);
     @SuppressWarnings("unchecked")
     LarderCache<String, String> cache = manager.createCache("hot", configuration).unwrap(LarderCache.class);
@@ -62,7 +65,7 @@ class StampedeTest {
     LarderCache<String, String> first = jvm(1000, Duration.ofSeconds(5), Duration.ZERO);
     LarderCache<String, String> second = jvm(1001, Duration.ofSeconds(5), Duration.ZERO);
     first.put("report", "old", Duration.ofMillis(50));
-    Thread.sleep(100); // expired by Larder's deadline, still held by memcached
+    time.advance(50); // expired by Larder's deadline, still held by memcached
 
     AtomicInteger computations = new AtomicInteger();
     Function<String, String> slow = key -> {
@@ -148,14 +151,14 @@ class StampedeTest {
       return "v" + computations.incrementAndGet();
     };
     assertThat(cache.get("warm", compute, Duration.ofSeconds(3))).isEqualTo("v1");
-    Thread.sleep(1_500); // now within 2 s of the deadline
+    time.advance(1_500); // now within 2 s of the deadline
 
     List<Long> waits = callConcurrently(20, i -> cache.get("warm", compute, Duration.ofSeconds(3)),
         value -> assertThat(value).isIn("v1", "v2"));
     assertThat(computations).as("one refresh").hasValue(2);
     // Only the refreshing caller waited for the computation; the others got the current value at once.
     assertThat(waits.stream().filter(wait -> wait < 80).count()).isGreaterThanOrEqualTo(19);
-    Thread.sleep(2_000); // past the first value's deadline: the refreshed one is live
+    time.advance(2_000); // past the first value's deadline: the refreshed one is live
     assertThat(cache.get("warm")).isEqualTo("v2");
   }
 

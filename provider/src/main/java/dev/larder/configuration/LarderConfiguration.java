@@ -30,6 +30,7 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
   private long computeWaitMillis = 10_000;
   /** {@code null}: the store named by {@code larder.store}, by default the in-process one. */
   private transient StoreFactory storeFactory;
+  private transient dev.larder.expiry.TimeSource timeSource = dev.larder.expiry.TimeSource.SYSTEM;
 
   public LarderConfiguration() {
   }
@@ -45,6 +46,7 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
       this.storeFactory = larder.storeFactory;
       this.refreshAheadMillis = larder.refreshAheadMillis;
       this.computeWaitMillis = larder.computeWaitMillis;
+      this.timeSource = larder.timeSource;
     }
   }
 
@@ -158,9 +160,23 @@ public class LarderConfiguration<K, V> extends MutableConfiguration<K, V> {
     return this;
   }
 
+  public dev.larder.expiry.TimeSource getTimeSource() {
+    return timeSource;
+  }
+
+  /**
+   * What the cache sets and checks deadlines against (expiry, per-entry timeouts, refresh-ahead, the
+   * in-process sweep): the system's time by default; a test gives a fake one and moves it by hand.
+   */
+  public LarderConfiguration<K, V> setTimeSource(dev.larder.expiry.TimeSource time) {
+    this.timeSource = Objects.requireNonNull(time, "time");
+    return this;
+  }
+
   private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
     in.defaultReadObject();
     copier = KryoCopier.INSTANCE;
+    timeSource = dev.larder.expiry.TimeSource.SYSTEM;
   }
 
   // equals and hashCode stay MutableConfiguration's: two configurations that agree on the standard

@@ -161,6 +161,11 @@ public final class FailurePolicyStore<K, V> implements Store<K, V> {
   }
 
   @Override
+  public dev.larder.expiry.TimeSource time() {
+    return remote.time();
+  }
+
+  @Override
   public Runnable carryCallerContext(Runnable task) {
     return remote.carryCallerContext(task);
   }

@@ -32,9 +32,9 @@ import java.util.concurrent.TimeUnit;
 public final class InProcessStore<K, V> implements Store<K, V> {
 
   /** How long after its deadline an unread entry is reclaimed, at the least. */
-  static final long RECLAIM_DELAY_MILLIS = 250;
+  public static final long RECLAIM_DELAY_MILLIS = 250;
   /** How often the buckets of deadlines are swept. */
-  static final long SWEEP_MILLIS = 250;
+  public static final long SWEEP_MILLIS = 250;
 
   /** The factory for the default store. */
   public static final StoreFactory FACTORY = InProcessStore::new;
@@ -49,12 +49,14 @@ public final class InProcessStore<K, V> implements Store<K, V> {
   private final Cache<K, StoreEntry<V>> cache;
   private final ConcurrentMap<K, StoreEntry<V>> map;
   private final StoreContext.StoreListener<K, V> listener;
+  private final dev.larder.expiry.TimeSource time;
   /** Keys by the sweep time (ms, a multiple of SWEEP_MILLIS) after which their deadline has passed. */
   private final ConcurrentSkipListMap<Long, Set<K>> deadlines = new ConcurrentSkipListMap<>();
   private final ScheduledFuture<?> sweeping;
 
   private InProcessStore(StoreContext<K, V> context) {
     this.listener = context.listener();
+    this.time = context.time();
     Caffeine<Object, Object> builder = Caffeine.newBuilder();
     if (context.maximumSize() >= 0 || context.maximumWeight() >= 0) {
       // Eviction work on the writer's thread: handing it to the ForkJoinPool costs a thread wake-up
@@ -121,9 +123,12 @@ public final class InProcessStore<K, V> implements Store<K, V> {
     deadlines.computeIfAbsent(bucket, b -> ConcurrentHashMap.newKeySet()).add(key);
   }
 
-  /** Reclaims the entries of every due bucket that are still expired (a key may have been renewed). */
-  private void sweep() {
-    long now = System.currentTimeMillis();
+  /**
+   * Reclaims the entries of every due bucket that are still expired (a key may have been renewed). Run
+   * every {@value #SWEEP_MILLIS} ms by the sweeper thread; public for tests that move a fake clock.
+   */
+  public void sweep() {
+    long now = time.millis();
     Map.Entry<Long, Set<K>> due;
     while ((due = deadlines.firstEntry()) != null && due.getKey() <= now) {
       deadlines.remove(due.getKey(), due.getValue());
@@ -165,6 +170,11 @@ public final class InProcessStore<K, V> implements Store<K, V> {
     sweeping.cancel(false);
     cache.invalidateAll();
     deadlines.clear();
+  }
+
+  @Override
+  public dev.larder.expiry.TimeSource time() {
+    return time;
   }
 
   @Override

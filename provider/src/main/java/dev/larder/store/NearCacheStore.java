@@ -203,6 +203,11 @@ public final class NearCacheStore<K, V> implements Store<K, V> {
   }
 
   @Override
+  public dev.larder.expiry.TimeSource time() {
+    return remote.time();
+  }
+
+  @Override
   public Runnable carryCallerContext(Runnable task) {
     return remote.carryCallerContext(task);
   }

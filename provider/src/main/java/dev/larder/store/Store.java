@@ -98,7 +98,7 @@ public interface Store<K, V> extends AutoCloseable {
   default Computed<V> getOrCompute(K key, java.util.function.Function<K, StoreEntry<V>> compute,
       long refreshAheadMillis, long waitMillis) {
     StoreEntry<V> found = get(key);
-    long now = dev.larder.expiry.Clock.now();
+    long now = time().millis();
     if (found != null && !found.isExpiredAt(now)
         && (refreshAheadMillis <= 0 || found.expiresAt() - now > refreshAheadMillis)) {
       return new Computed<>(found, false, null);
@@ -106,7 +106,7 @@ public interface Store<K, V> extends AutoCloseable {
     boolean refresh = found != null && !found.isExpiredAt(now);
     Object[] outcome = new Object[2];
     StoreEntry<V> entry = compute(key, (k, current) -> {
-      long at = dev.larder.expiry.Clock.now();
+      long at = time().millis();
       outcome[0] = null;
       outcome[1] = null;
       boolean live = current != null && !current.isExpiredAt(at);
@@ -121,6 +121,11 @@ public interface Store<K, V> extends AutoCloseable {
     @SuppressWarnings("unchecked")
     StoreEntry<V> replaced = (StoreEntry<V>) outcome[1];
     return new Computed<>(entry, outcome[0] != null, replaced);
+  }
+
+  /** The time this store judges an entry live by: its context's (the default: the system's). */
+  default dev.larder.expiry.TimeSource time() {
+    return dev.larder.expiry.TimeSource.SYSTEM;
   }
 
   /**

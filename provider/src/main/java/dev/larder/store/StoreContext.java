@@ -12,6 +12,7 @@ package dev.larder.store;
  * @param listener told about entries the store drops by itself (expired, evicted)
  * @param keyType the configured key type ({@code Object} if none)
  * @param valueType the configured value type ({@code Object} if none)
+ * @param time what deadlines are set and checked against: the cache's time source (a test's fake one)
  */
 public record StoreContext<K, V>(
     String managerName,
@@ -22,7 +23,16 @@ public record StoreContext<K, V>(
     StoreListener<K, V> listener,
     ClassLoader classLoader,
     Class<K> keyType,
-    Class<V> valueType) {
+    Class<V> valueType,
+    dev.larder.expiry.TimeSource time) {
+
+  /** A context on the system's time. */
+  public StoreContext(String managerName, String cacheName, long maximumSize, long maximumWeight,
+      Weigher<? super K, ? super V> weigher, StoreListener<K, V> listener, ClassLoader classLoader, Class<K> keyType,
+      Class<V> valueType) {
+    this(managerName, cacheName, maximumSize, maximumWeight, weigher, listener, classLoader, keyType, valueType,
+        dev.larder.expiry.TimeSource.SYSTEM);
+  }
 
   /** Weighs one entry for a weight-bounded store. */
   @FunctionalInterface

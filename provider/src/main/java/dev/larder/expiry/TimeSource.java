@@ -1,0 +1,16 @@
+package dev.larder.expiry;
+
+/**
+ * The time a cache sets and checks deadlines against, in epoch milliseconds: {@link #SYSTEM} (the
+ * ticking {@link Clock}) unless a test gives a cache another, through
+ * {@code LarderConfiguration.setTimeSource}, to move time by hand instead of sleeping.
+ */
+@FunctionalInterface
+public interface TimeSource {
+
+  /** The ticking clock: the system's time, read from a field a daemon thread advances each millisecond. */
+  TimeSource SYSTEM = Clock::now;
+
+  /** Epoch milliseconds now. */
+  long millis();
+}

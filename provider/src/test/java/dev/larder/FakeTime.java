@@ -1,0 +1,19 @@
+package dev.larder;
+
+import dev.larder.expiry.TimeSource;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A time source tests move by hand ({@code LarderConfiguration.setTimeSource}): no waiting on real time. */
+public final class FakeTime implements TimeSource {
+
+  private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
+
+  @Override
+  public long millis() {
+    return millis.get();
+  }
+
+  public void advance(long byMillis) {
+    millis.addAndGet(byMillis);
+  }
+}
