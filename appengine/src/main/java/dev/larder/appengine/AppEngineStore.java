@@ -12,7 +12,6 @@ import dev.larder.store.codec.BatchedIterator;
 import dev.larder.store.codec.DeserializationAllowList;
 import dev.larder.store.codec.Envelope;
 import dev.larder.store.codec.Generation;
-import dev.larder.store.codec.RecentValues;
 import dev.larder.store.codec.RemoteKeys;
 import dev.larder.store.codec.Serializer;
 import java.net.URLEncoder;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
@@ -51,24 +49,16 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(AppEngineStore.class);
 
-  /** The service's limit on one item, key and value together. */
-  static final int ITEM_SIZE_LIMIT = 1 << 20;
-  /** The service's bookkeeping of an item, counted against the limit with the key (about 73 bytes). */
-  private static final int ITEM_OVERHEAD = 96;
   private static final int MAX_KEY_LENGTH = 250;
   private static final int MAX_ATTEMPTS = 1000;
   private static final int BATCH = 100;
-  private static final byte[] TOMBSTONE = new byte[0];
   /** A tombstone outlives any read-modify-write that read the entry before it (calls time out in seconds). */
   private static final Expiration TOMBSTONE_LIFETIME = Expiration.byDeltaSeconds(60);
 
   private final ServiceCalls calls;
   private final KeyIndex index;
-  private final Serializer serializer;
-  private final ClassLoader classLoader;
-  private final DeserializationAllowList allowList;
   private final RemoteKeys<K> remoteKeys;
-  private final RecentValues recentValues = new RecentValues();
+  private final ItemCodec<K, V> codec;
   /** What deadlines are checked and the service's expiry computed against: the cache's time source. */
   private final dev.larder.expiry.TimeSource time;
   private final String namespace;
@@ -85,12 +75,11 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   AppEngineStore(ServiceCalls calls, Serializer serializer, AppEngineSettings settings, StoreContext<K, V> context) {
     this.calls = calls;
     this.index = new KeyIndex(calls);
-    this.serializer = serializer;
-    this.classLoader = context.classLoader();
     this.time = context.time();
-    this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
+    DeserializationAllowList allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
         settings.deserializationAllow(), settings.limits(), AppEngineSettings.SETTINGS, "App Engine memcache");
-    this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
+    this.remoteKeys = new RemoteKeys<>(serializer, context.classLoader(), allowList);
+    this.codec = new ItemCodec<>(serializer, context.classLoader(), allowList, time);
     String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
     if (settings.prefix().length() + scope.length() > 120) {
       scope = "h" + RemoteKeys.hash(scope.getBytes(StandardCharsets.UTF_8));
@@ -114,7 +103,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     byte[] keyBytes = remoteKeys.bytes(key);
     String itemKey = itemKey(keyBytes);
     Object item = calls.call("get of " + itemKey, service -> service.get(itemKey));
-    return toEntry(itemKey, keyBytes, item);
+    return codec.toEntry(itemKey, keyBytes, item);
   }
 
   @Override
@@ -131,7 +120,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
         service -> service.getAll(keysByItemKey.keySet()));
     Map<K, StoreEntry<V>> found = new HashMap<>();
     for (Map.Entry<String, Object> item : items.entrySet()) {
-      StoreEntry<V> entry = toEntry(item.getKey(), keyBytes.get(item.getKey()), item.getValue());
+      StoreEntry<V> entry = codec.toEntry(item.getKey(), keyBytes.get(item.getKey()), item.getValue());
       if (entry != null) {
         found.put(keysByItemKey.get(item.getKey()), entry);
       }
@@ -149,7 +138,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     boolean registered = false;
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
-      StoreEntry<V> current = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
+      StoreEntry<V> current = read == null ? null : codec.toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
       StoreEntry<V> next = remapping.apply(key, current);
       if (next == current) {
         return current;
@@ -158,13 +147,13 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
         if (current == null) {
           return null; // absent already (nothing, or a tombstone)
         }
-        if (putIfUntouched(itemKey, read, TOMBSTONE, TOMBSTONE_LIFETIME)) {
+        if (putIfUntouched(itemKey, read, ItemCodec.TOMBSTONE, TOMBSTONE_LIFETIME)) {
           return null;
         }
         continue; // changed since read
       }
       long stamp = ThreadLocalRandom.current().nextLong();
-      byte[] envelope = envelope(key, itemKey, keyBytes, next, stamp);
+      byte[] envelope = codec.envelope(key, itemKey, keyBytes, next, stamp);
       boolean written;
       if (read == null) {
         if (!registered) {
@@ -172,12 +161,12 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
           registered = true;
         }
         written = calls.call("add of " + itemKey,
-            service -> service.put(itemKey, envelope, expiration(next.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+            service -> service.put(itemKey, envelope, codec.expiration(next.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
       } else {
-        written = putIfUntouched(itemKey, read, envelope, expiration(next.expiresAt()));
+        written = putIfUntouched(itemKey, read, envelope, codec.expiration(next.expiresAt()));
       }
       if (written) {
-        recentValues.written(reference(itemKey, stamp), next.value());
+        codec.written(itemKey, stamp, next.value());
         return next;
       }
       // added, changed or removed meanwhile: read again
@@ -219,7 +208,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       for (String itemKey : itemKeys) {
         K key = pending.get(itemKey);
         IdentifiableValue read = reads.get(itemKey);
-        StoreEntry<V> current = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes.get(itemKey), read.getValue());
+        StoreEntry<V> current = read == null ? null : codec.toEntryBeforeWrite(itemKey, keyBytes.get(itemKey), read.getValue());
         StoreEntry<V> next = remapping.apply(key, current);
         if (next == current || (next == null && current == null)) {
           results.put(key, current);
@@ -228,13 +217,13 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
         }
         outcomes.put(itemKey, next);
         if (next == null) {
-          updates.put(itemKey, new CasValues(read, TOMBSTONE, TOMBSTONE_LIFETIME));
+          updates.put(itemKey, new CasValues(read, ItemCodec.TOMBSTONE, TOMBSTONE_LIFETIME));
           continue;
         }
         long stamp = ThreadLocalRandom.current().nextLong();
         stamps.put(itemKey, stamp);
-        byte[] envelope = envelope(key, itemKey, keyBytes.get(itemKey), next, stamp);
-        Expiration expiration = expiration(next.expiresAt());
+        byte[] envelope = codec.envelope(key, itemKey, keyBytes.get(itemKey), next, stamp);
+        Expiration expiration = codec.expiration(next.expiresAt());
         if (read == null) {
           if (registered.add(itemKey)) {
             toRegister.computeIfAbsent(keyBase(itemKey), base -> new ArrayList<>()).add(itemKey);
@@ -256,7 +245,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       for (String itemKey : done) {
         StoreEntry<V> next = outcomes.get(itemKey);
         if (next != null) {
-          recentValues.written(reference(itemKey, stamps.get(itemKey)), next.value());
+          codec.written(itemKey, stamps.get(itemKey), next.value());
         }
         results.put(pending.remove(itemKey), next);
       }
@@ -280,7 +269,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     long pause = 1;
     while (true) {
       IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
-      StoreEntry<V> current = liveOrNull(read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue()));
+      StoreEntry<V> current = liveOrNull(read == null ? null : codec.toEntryBeforeWrite(itemKey, keyBytes, read.getValue()));
       if (current != null && (refreshAheadMillis <= 0 || current.expiresAt() - time.millis() > refreshAheadMillis)) {
         return new Computed<>(current, false, null);
       }
@@ -315,7 +304,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   private Computed<V> computeLocked(K key, String itemKey, byte[] keyBytes, Function<K, StoreEntry<V>> compute,
       long refreshAheadMillis) {
     IdentifiableValue read = calls.call("read of " + itemKey, service -> service.getIdentifiable(itemKey));
-    StoreEntry<V> found = read == null ? null : toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
+    StoreEntry<V> found = read == null ? null : codec.toEntryBeforeWrite(itemKey, keyBytes, read.getValue());
     StoreEntry<V> live = liveOrNull(found);
     if (live != null && (refreshAheadMillis <= 0 || live.expiresAt() - time.millis() > refreshAheadMillis)) {
       return new Computed<>(live, false, null);
@@ -323,7 +312,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     StoreEntry<V> computed = compute.apply(key);
     if (computed == null) {
       if (found != null) {
-        putIfUntouched(itemKey, read, TOMBSTONE, TOMBSTONE_LIFETIME);
+        putIfUntouched(itemKey, read, ItemCodec.TOMBSTONE, TOMBSTONE_LIFETIME);
       }
       return new Computed<>(null, true, found);
     }
@@ -334,17 +323,17 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   private void writeUnlessChanged(K key, String itemKey, byte[] keyBytes, IdentifiableValue read, StoreEntry<V> entry) {
     long stamp = ThreadLocalRandom.current().nextLong();
-    byte[] envelope = envelope(key, itemKey, keyBytes, entry, stamp);
+    byte[] envelope = codec.envelope(key, itemKey, keyBytes, entry, stamp);
     boolean written;
     if (read == null) {
       index.register(keyBase(itemKey), itemKey);
       written = calls.call("add of " + itemKey,
-          service -> service.put(itemKey, envelope, expiration(entry.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+          service -> service.put(itemKey, envelope, codec.expiration(entry.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
     } else {
-      written = putIfUntouched(itemKey, read, envelope, expiration(entry.expiresAt()));
+      written = putIfUntouched(itemKey, read, envelope, codec.expiration(entry.expiresAt()));
     }
     if (written) {
-      recentValues.written(reference(itemKey, stamp), entry.value());
+      codec.written(itemKey, stamp, entry.value());
     }
   }
 
@@ -352,7 +341,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
   private boolean lock(String lockKey, long waitMillis) {
     Expiration lifetime = Expiration.byDeltaSeconds((int) Math.min(Integer.MAX_VALUE, waitMillis / 1000 + 2));
     return calls.call("add of " + lockKey,
-        service -> service.put(lockKey, TOMBSTONE, lifetime, SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
+        service -> service.put(lockKey, ItemCodec.TOMBSTONE, lifetime, SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
   }
 
   private boolean putIfUntouched(String itemKey, IdentifiableValue read, byte[] value, Expiration expiration) {
@@ -403,7 +392,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       if (key == null) {
         continue; // another JVM's unserializable key
       }
-      StoreEntry<V> entry = toEntry(itemKey, envelope.key(), bytes);
+      StoreEntry<V> entry = codec.toEntry(itemKey, envelope.key(), bytes);
       if (entry != null) {
         entries.add(new AbstractMap.SimpleImmutableEntry<>(key, entry));
       }
@@ -416,14 +405,14 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     long next = generation.initial();
     generation.accept(present(calls.call("increment of " + generationKey,
         service -> service.increment(generationKey, 1L, next))));
-    recentValues.clear();
+    codec.forget();
     remoteKeys.clear();
   }
 
   @Override
   public void close() {
     dev.larder.management.MBeans.unregister(mbeanName);
-    recentValues.clear();
+    codec.forget();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -541,73 +530,8 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     return value;
   }
 
-  private byte[] envelope(K key, String itemKey, byte[] keyBytes, StoreEntry<V> entry, long stamp) {
-    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt(), stamp);
-    int size = envelope.length + itemKey.length() + ITEM_OVERHEAD;
-    if (size > ITEM_SIZE_LIMIT) {
-      throw new CacheException("Cannot store key " + key + " in App Engine memcache: the entry is "
-          + envelope.length + " bytes, over the service's limit of " + ITEM_SIZE_LIMIT + " bytes per item (less "
-          + (itemKey.length() + ITEM_OVERHEAD) + " for its key and bookkeeping); nothing was written");
-    }
-    return envelope;
-  }
-
-  /** The entry in an item, or null if absent, a tombstone or another key's (hash collision). */
-  private StoreEntry<V> toEntry(String itemKey, byte[] keyBytes, Object item) {
-    if (item == null) {
-      return null;
-    }
-    if (!(item instanceof byte[] bytes)) {
-      throw new CacheException("The item " + itemKey + " in App Engine memcache holds a "
-          + item.getClass().getName() + ", not an entry Larder wrote");
-    }
-    if (bytes.length == 0) {
-      return null; // a tombstone
-    }
-    Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
-    if (!envelope.hasKey(keyBytes)) {
-      return null;
-    }
-    @SuppressWarnings("unchecked")
-    V value = recentValues.value(reference(itemKey, envelope.stamp()),
-        () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
-    return StoreEntry.read(value, envelope.deadline(), envelope.stamp());
-  }
-
-  /**
-   * {@link #toEntry} for a path about to overwrite the item: an item that cannot be read (written by
-   * something else, or refused by the allow-list) counts as absent, so writing the key repairs it.
-   */
-  private StoreEntry<V> toEntryBeforeWrite(String itemKey, byte[] keyBytes, Object item) {
-    try {
-      return toEntry(itemKey, keyBytes, item);
-    } catch (CacheException unreadable) {
-      LOG.warn("Overwriting the unreadable item " + itemKey + ": " + unreadable.getMessage());
-      return null;
-    }
-  }
-
   private StoreEntry<V> liveOrNull(StoreEntry<V> entry) {
     return entry == null || entry.isExpiredAt(time.millis()) ? null : entry;
-  }
-
-  private static String reference(String itemKey, long stamp) {
-    return itemKey + "#" + stamp;
-  }
-
-  /**
-   * The service's expiry for a deadline: whole seconds, rounded up, plus one, so that Larder, which checks
-   * deadlines to the millisecond, sees an expired entry before memcache drops it. None for no deadline.
-   */
-  Expiration expiration(long deadline) {
-    if (deadline == StoreEntry.NEVER) {
-      return null;
-    }
-    long seconds = Math.max(1, (deadline - time.millis() + 999) / 1000 + 1);
-    if (seconds > TimeUnit.DAYS.toSeconds(30)) {
-      return Expiration.onDate(new java.util.Date(deadline + 2000));
-    }
-    return Expiration.byDeltaSeconds((int) seconds);
   }
 
   private static String encode(String part) {
