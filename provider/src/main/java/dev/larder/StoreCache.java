@@ -489,8 +489,9 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     long start = stats ? System.nanoTime() : 0L;
     K storedKey = copyIn(key);
     V stored = copyIn(value);
-    if (writer == null && (fixedDeadline != StoreEntry.NEVER || blindWrites) && !events.hasListeners()) {
-      return blindPut(storedKey, stored, fixedDeadline, returnOld, stats, start);
+    if (writer == null && !returnOld && (fixedDeadline != StoreEntry.NEVER || blindWrites) && !events.hasListeners()) {
+      blindPut(storedKey, stored, fixedDeadline, stats, start);
+      return null;
     }
     Change<V> change = new Change<>();
     store.compute(storedKey, (k, current) -> {
@@ -511,31 +512,26 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
 
   /**
    * A put that does not read the key first: allowed when no writer and no listener need the old entry
-   * inside the atomic update, and creation and update give the same deadline (a fixed timeout, or an
-   * eternal, modified or touched policy). The rare case of an eternal-policy update over an entry with a
-   * deadline of its own (from {@link #put(Object, Object, java.time.Duration)}) restores that deadline.
+   * inside the atomic update, the caller does not want the old value back ({@code getAndPut} reads it in
+   * the atomic update: a remote store's blind write may report what the key held a moment before, not
+   * atomically), and creation and update give the same deadline (a fixed timeout, or an eternal, modified
+   * or touched policy). The rare case of an eternal-policy update over an entry with a deadline of its own
+   * (from {@link #put(Object, Object, java.time.Duration)}) restores that deadline.
    */
-  private V blindPut(K storedKey, V stored, long fixedDeadline, boolean returnOld, boolean stats, long start) {
+  private void blindPut(K storedKey, V stored, long fixedDeadline, boolean stats, long start) {
     long now = time.millis();
     long deadline = fixedDeadline != StoreEntry.NEVER ? fixedDeadline : expiry.creationDeadline(now);
     if (deadline <= now) {
       // Stored already expired: nothing stays, but the old entry must go, as a compute would do.
-      @SuppressWarnings("unchecked")
-      StoreEntry<V>[] previous = new StoreEntry[1];
+      java.util.concurrent.atomic.AtomicBoolean wasLive = new java.util.concurrent.atomic.AtomicBoolean();
       store.compute(storedKey, (k, current) -> {
-        previous[0] = current;
+        wasLive.set(current != null && !current.isExpiredAt(now)); // set on every run: the last counts
         return null;
       });
-      boolean wasLive = previous[0] != null && !previous[0].isExpiredAt(now);
-      if (stats) {
-        if (returnOld) {
-          recordHitOrMiss(wasLive);
-        }
-        if (wasLive) {
-          statistics.recordPuts(1); // an update to an expired value is a put, as on the compute path
-        }
+      if (stats && wasLive.get()) {
+        statistics.recordPuts(1); // an update to an expired value is a put, as on the compute path
       }
-      return returnOld && wasLive ? copyOut(previous[0].value()) : null;
+      return;
     }
     StoreEntry<V> written = new StoreEntry<>(stored, deadline);
     StoreEntry<V> previous = store.put(storedKey, written);
@@ -546,13 +542,9 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
       store.compute(storedKey, (k, current) -> current == written ? written.withExpiresAt(kept) : current);
     }
     if (stats) {
-      if (returnOld) {
-        recordHitOrMiss(wasLive);
-      }
       statistics.recordPuts(1);
       statistics.recordPutTime(System.nanoTime() - start);
     }
-    return returnOld && wasLive ? copyOut(previous.value()) : null;
   }
 
   /**

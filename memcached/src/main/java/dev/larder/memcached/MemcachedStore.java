@@ -226,10 +226,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
           return null;
         }
         MetaResponse deleted = node.execute(MetaRequest.delete(memcachedKey, "C" + cas));
-        if (deleted.is("HD") || deleted.is("NF")) {
+        if (deleted.is("HD")) {
           return null;
         }
-        continue; // EX: changed since read
+        // EX: changed since read; NF: another caller removed it since read (its removal, not ours:
+        // read again, or two concurrent removals would both report the entry they removed)
+        continue;
       }
       byte[] value = serializer.serialize(next.value());
       byte[] envelope = Envelope.encode(keyBytes, value, next.expiresAt());
@@ -344,13 +346,13 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         String memcachedKey = write.getKey();
         MetaResponse response = write.getValue();
         StoreEntry<V> next = written.get(memcachedKey);
-        if (response.is("HD") || (next == null && response.is("NF"))) {
+        if (response.is("HD")) {
           if (next != null) {
             remember(response, memcachedKey, next.value());
           }
           results.put(pending.remove(memcachedKey), next);
         }
-        // NS, EX, NF: changed meanwhile; read again in the next round.
+        // NS, EX, NF: changed (or removed by another caller) meanwhile; read again in the next round.
       }
     }
     if (!pending.isEmpty()) {

@@ -41,7 +41,11 @@ public interface Store<K, V> extends AutoCloseable {
 
   /**
    * Writes the entry whatever the key held, and returns what it held (possibly expired), or null: the
-   * blind write the cache uses when nothing needs the old entry before writing.
+   * blind write the cache uses when nothing needs the old entry before writing. The write is atomic; the
+   * entry returned may be what the key held a moment before rather than exactly what the write replaced
+   * (memcached reads and writes in one pipelined round trip, and another client's write may land
+   * between): the cache uses it for nothing a caller sees ({@code getAndPut} goes through
+   * {@link #compute}).
    */
   default StoreEntry<V> put(K key, StoreEntry<V> entry) {
     Object[] previous = new Object[1];
