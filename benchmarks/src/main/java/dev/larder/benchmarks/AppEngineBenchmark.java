@@ -10,7 +10,6 @@ import dev.larder.appengine.AppEngineSettings;
 import dev.larder.appengine.AppEngineStoreFactory;
 import dev.larder.configuration.LarderConfiguration;
 import java.net.URI;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +71,6 @@ public class AppEngineBenchmark {
   }
 
   @Setup(Level.Trial)
-  @SuppressWarnings("unchecked")
   public void setUp() {
     helper = new LocalServiceTestHelper(new LocalMemcacheServiceTestConfig());
     helper.setUp();
@@ -121,24 +119,8 @@ public class AppEngineBenchmark {
       };
     }
     value = "v".repeat(100);
-    keys = new String[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = "key" + i;
-      target.set(keys[i], value);
-    }
-    batches = new Set[64];
-    for (int b = 0; b < batches.length; b++) {
-      Set<String> batch = new LinkedHashSet<>();
-      for (int i = 0; i < BulkBenchmark.BATCH; i++) {
-        batch.add(keys[(b * 131 + i * 97) % KEYS]);
-      }
-      batches[b] = batch;
-    }
-    for (String key : keys) {
-      if (!value.equals(target.get(key))) {
-        throw new IllegalStateException(client + " lost " + key);
-      }
-    }
+    keys = MemcachedBenchmark.keys(KEYS);
+    batches = MemcachedBenchmark.fill(target, keys, value, client);
     // Both must hold every key in the service itself, not in this JVM (the service counts the items).
     long items = raw.getStatistics().getItemCount();
     if (items < KEYS) {

@@ -73,7 +73,6 @@ public class MemcachedBenchmark {
   }
 
   @Setup(Level.Trial)
-  @SuppressWarnings("unchecked")
   public void setUp() throws IOException {
     String serverList = String.join(",", java.util.Arrays.copyOf(SERVERS, servers));
     if (client.startsWith("larder")) {
@@ -131,28 +130,46 @@ public class MemcachedBenchmark {
       };
     }
     value = "v".repeat(100);
-    keys = new String[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = "key" + i;
-      target.set(keys[i], value);
-    }
-    batches = new Set[64];
-    for (int b = 0; b < batches.length; b++) {
-      Set<String> batch = new LinkedHashSet<>();
-      for (int i = 0; i < BulkBenchmark.BATCH; i++) {
-        batch.add(keys[(b * 131 + i * 97) % KEYS]);
-      }
-      batches[b] = batch;
-    }
-    for (String key : keys) {
-      if (target.get(key) == null) {
-        throw new IllegalStateException(client + " lost " + key);
-      }
-    }
+    keys = keys(KEYS);
+    batches = fill(target, keys, value, client);
     if (client.equals("larder-near") && manager.getCache("bench").unwrap(dev.larder.store.NearCacheStore.class)
         .nearSize() < KEYS / 2) {
       throw new IllegalStateException("larder-near holds too few keys near: not measuring near hits");
     }
+  }
+
+  /** {@code key0} … {@code key<n-1>}. */
+  static String[] keys(int count) {
+    String[] keys = new String[count];
+    for (int i = 0; i < count; i++) {
+      keys[i] = "key" + i;
+    }
+    return keys;
+  }
+
+  /**
+   * Writes every key, and fails the run unless each reads back as written (a client that drops keys
+   * would measure misses); returns 64 batches of {@link BulkBenchmark#BATCH} keys spread over them.
+   */
+  @SuppressWarnings("unchecked")
+  static Set<String>[] fill(Operations target, String[] keys, String value, String client) {
+    for (String key : keys) {
+      target.set(key, value);
+    }
+    for (String key : keys) {
+      if (!value.equals(target.get(key))) {
+        throw new IllegalStateException(client + " lost " + key);
+      }
+    }
+    Set<String>[] batches = new Set[64];
+    for (int b = 0; b < batches.length; b++) {
+      Set<String> batch = new LinkedHashSet<>();
+      for (int i = 0; i < BulkBenchmark.BATCH; i++) {
+        batch.add(keys[(b * 131 + i * 97) % keys.length]);
+      }
+      batches[b] = batch;
+    }
+    return batches;
   }
 
   @TearDown(Level.Trial)
