@@ -108,21 +108,14 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
 
   @Override
   public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
-    Map<String, K> keysByItemKey = new LinkedHashMap<>();
-    Map<String, byte[]> keyBytes = new HashMap<>();
-    for (K key : keys) {
-      byte[] bytes = remoteKeys.bytes(key);
-      String itemKey = itemKey(bytes);
-      keysByItemKey.put(itemKey, key);
-      keyBytes.put(itemKey, bytes);
-    }
+    RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::itemKey);
     Map<String, Object> items = calls.call("get of " + keys.size() + " keys",
-        service -> service.getAll(keysByItemKey.keySet()));
+        service -> service.getAll(batch.keys().keySet()));
     Map<K, StoreEntry<V>> found = new HashMap<>();
     for (Map.Entry<String, Object> item : items.entrySet()) {
-      StoreEntry<V> entry = codec.toEntry(item.getKey(), keyBytes.get(item.getKey()), item.getValue());
+      StoreEntry<V> entry = codec.toEntry(item.getKey(), batch.bytes().get(item.getKey()), item.getValue());
       if (entry != null) {
-        found.put(keysByItemKey.get(item.getKey()), entry);
+        found.put(batch.keys().get(item.getKey()), entry);
       }
     }
     return found;
@@ -152,21 +145,9 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
         }
         continue; // changed since read
       }
-      long stamp = ThreadLocalRandom.current().nextLong();
-      byte[] envelope = codec.envelope(key, itemKey, keyBytes, next, stamp);
-      boolean written;
-      if (read == null) {
-        if (!registered) {
-          index.register(keyBase(itemKey), itemKey);
-          registered = true;
-        }
-        written = calls.call("add of " + itemKey,
-            service -> service.put(itemKey, envelope, codec.expiration(next.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
-      } else {
-        written = putIfUntouched(itemKey, read, envelope, codec.expiration(next.expiresAt()));
-      }
-      if (written) {
-        codec.written(itemKey, stamp, next.value());
+      boolean register = read == null && !registered; // once a call, however often it retries
+      registered |= register;
+      if (writeUnlessChanged(key, itemKey, keyBytes, read, next, register)) {
         return next;
       }
       // added, changed or removed meanwhile: read again
@@ -182,14 +163,9 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
    */
   @Override
   public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
-    Map<String, K> pending = new LinkedHashMap<>();
-    Map<String, byte[]> keyBytes = new HashMap<>();
-    for (K key : keys) {
-      byte[] bytes = remoteKeys.bytes(key);
-      String itemKey = itemKey(bytes);
-      pending.put(itemKey, key);
-      keyBytes.put(itemKey, bytes);
-    }
+    RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::itemKey);
+    Map<String, K> pending = new LinkedHashMap<>(batch.keys());
+    Map<String, byte[]> keyBytes = batch.bytes();
     Map<K, StoreEntry<V>> results = new HashMap<>();
     Set<String> registered = new java.util.HashSet<>();
     for (int attempt = 0; !pending.isEmpty(); attempt++) {
@@ -238,9 +214,9 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       if (!updates.isEmpty()) {
         done.addAll(calls.call("write of " + updates.size() + " keys", service -> service.putIfUntouched(updates)));
       }
-      for (Map.Entry<Expiration, Map<String, byte[]>> batch : adds.entrySet()) {
-        done.addAll(calls.call("add of " + batch.getValue().size() + " keys",
-            service -> service.putAll(batch.getValue(), batch.getKey(), SetPolicy.ADD_ONLY_IF_NOT_PRESENT)));
+      for (Map.Entry<Expiration, Map<String, byte[]>> sameExpiry : adds.entrySet()) {
+        done.addAll(calls.call("add of " + sameExpiry.getValue().size() + " keys",
+            service -> service.putAll(sameExpiry.getValue(), sameExpiry.getKey(), SetPolicy.ADD_ONLY_IF_NOT_PRESENT)));
       }
       for (String itemKey : done) {
         StoreEntry<V> next = outcomes.get(itemKey);
@@ -286,7 +262,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       if (System.currentTimeMillis() >= giveUpAt) {
         StoreEntry<V> computed = compute.apply(key);
         if (computed != null) {
-          writeUnlessChanged(key, itemKey, keyBytes, read, computed);
+          writeUnlessChanged(key, itemKey, keyBytes, read, computed, true);
         }
         return new Computed<>(computed, true, null);
       }
@@ -317,16 +293,25 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       return new Computed<>(null, true, found);
     }
     // A put that landed since the read wins over the computed value; ours is still returned.
-    writeUnlessChanged(key, itemKey, keyBytes, read, computed);
+    writeUnlessChanged(key, itemKey, keyBytes, read, computed, true);
     return new Computed<>(computed, true, found);
   }
 
-  private void writeUnlessChanged(K key, String itemKey, byte[] keyBytes, IdentifiableValue read, StoreEntry<V> entry) {
+  /**
+   * Writes {@code entry} over the item {@code read} (an add where nothing was read), unless it changed
+   * since; says whether it wrote.
+   *
+   * @param register whether a key about to be created takes its key-index slot first
+   */
+  private boolean writeUnlessChanged(K key, String itemKey, byte[] keyBytes, IdentifiableValue read,
+      StoreEntry<V> entry, boolean register) {
     long stamp = ThreadLocalRandom.current().nextLong();
     byte[] envelope = codec.envelope(key, itemKey, keyBytes, entry, stamp);
     boolean written;
     if (read == null) {
-      index.register(keyBase(itemKey), itemKey);
+      if (register) {
+        index.register(keyBase(itemKey), itemKey);
+      }
       written = calls.call("add of " + itemKey,
           service -> service.put(itemKey, envelope, codec.expiration(entry.expiresAt()), SetPolicy.ADD_ONLY_IF_NOT_PRESENT));
     } else {
@@ -335,6 +320,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
     if (written) {
       codec.written(itemKey, stamp, entry.value());
     }
+    return written;
   }
 
   /** Adds the lock item; it expires by itself a second after any waiter would have given up. */

@@ -35,9 +35,7 @@ final class KeyIndex {
    * two calls, made only when a key is created (not when it is updated).
    */
   void register(String base, String itemKey) {
-    Long slot = calls.call("increment of " + base + "keys", service -> service.increment(base + "keys", 1L, 0L));
-    String slotKey = base + "key:" + slot;
-    calls.call("write of " + slotKey, service -> service.put(slotKey, itemKey));
+    registerAll(base, List.of(itemKey));
   }
 
   /**

@@ -84,22 +84,7 @@ public class AppEngineBenchmark {
           .setStoreFactory(AppEngineStoreFactory.of(AppEngineSettings.defaults().withPrefix("bench")));
       configuration.setTypes(String.class, String.class).setStoreByValue(false);
       Cache<String, String> cache = manager.createCache("bench", configuration);
-      target = new MemcachedBenchmark.Operations() {
-        @Override
-        public String get(String key) {
-          return cache.get(key);
-        }
-
-        @Override
-        public void set(String key, String value) {
-          cache.put(key, value);
-        }
-
-        @Override
-        public Map<String, ?> getAll(Set<String> keys) {
-          return cache.getAll(keys);
-        }
-      };
+      target = MemcachedBenchmark.Operations.of(cache);
     } else {
       target = new MemcachedBenchmark.Operations() {
         @Override

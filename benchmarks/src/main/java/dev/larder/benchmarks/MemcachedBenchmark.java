@@ -70,6 +70,26 @@ public class MemcachedBenchmark {
     void set(String key, String value);
 
     Map<String, ?> getAll(Set<String> keys);
+
+    /** A JCache cache's get, put and getAll. */
+    static Operations of(Cache<String, String> cache) {
+      return new Operations() {
+        @Override
+        public String get(String key) {
+          return cache.get(key);
+        }
+
+        @Override
+        public void set(String key, String value) {
+          cache.put(key, value);
+        }
+
+        @Override
+        public Map<String, ?> getAll(Set<String> keys) {
+          return cache.getAll(keys);
+        }
+      };
+    }
   }
 
   @Setup(Level.Trial)
@@ -86,22 +106,7 @@ public class MemcachedBenchmark {
       configuration.setTypes(String.class, String.class).setStoreByValue(false);
       manager.destroyCache("bench");
       Cache<String, String> cache = manager.createCache("bench", configuration);
-      target = new Operations() {
-        @Override
-        public String get(String key) {
-          return cache.get(key);
-        }
-
-        @Override
-        public void set(String key, String value) {
-          cache.put(key, value);
-        }
-
-        @Override
-        public Map<String, ?> getAll(Set<String> keys) {
-          return cache.getAll(keys);
-        }
-      };
+      target = Operations.of(cache);
     } else {
       spy = new net.spy.memcached.MemcachedClient(new ConnectionFactoryBuilder()
           .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)

@@ -187,22 +187,17 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   @Override
   public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
+    RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
-    Map<String, K> keysByMemcachedKey = new HashMap<>();
-    Map<String, byte[]> keyBytesByMemcachedKey = new HashMap<>();
-    for (K key : keys) {
-      byte[] keyBytes = remoteKeys.bytes(key);
-      String memcachedKey = memcachedKey(keyBytes);
+    for (String memcachedKey : batch.keys().keySet()) {
       requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
-      keysByMemcachedKey.put(memcachedKey, key);
-      keyBytesByMemcachedKey.put(memcachedKey, keyBytes);
     }
     Map<K, StoreEntry<V>> found = new HashMap<>();
     for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
       String memcachedKey = response.getKey();
-      StoreEntry<V> entry = toEntry(memcachedKey, keyBytesByMemcachedKey.get(memcachedKey), response.getValue());
+      StoreEntry<V> entry = toEntry(memcachedKey, batch.bytes().get(memcachedKey), response.getValue());
       if (entry != null) {
-        found.put(keysByMemcachedKey.get(memcachedKey), entry);
+        found.put(batch.keys().get(memcachedKey), entry);
       }
     }
     return found;
@@ -306,14 +301,9 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    */
   @Override
   public Map<K, StoreEntry<V>> computeAll(Set<? extends K> keys, Remapping<K, V> remapping) {
-    Map<String, K> pending = new LinkedHashMap<>();
-    Map<String, byte[]> keyBytes = new HashMap<>();
-    for (K key : keys) {
-      byte[] bytes = remoteKeys.bytes(key);
-      String memcachedKey = memcachedKey(bytes);
-      pending.put(memcachedKey, key);
-      keyBytes.put(memcachedKey, bytes);
-    }
+    RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
+    Map<String, K> pending = new LinkedHashMap<>(batch.keys());
+    Map<String, byte[]> keyBytes = batch.bytes();
     Map<K, StoreEntry<V>> results = new HashMap<>(Math.max(4, keys.size() * 2));
     for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
       Map<String, MetaRequest> reads = new LinkedHashMap<>();

@@ -5,9 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 
 /**
  * One cache's keys as a remote store names them: the key's bytes (serialized, checked against the
@@ -57,6 +61,28 @@ public final class RemoteKeys<K> {
         return ("x" + id).getBytes(StandardCharsets.US_ASCII);
       });
     }
+  }
+
+  /**
+   * A batch of keys as the store names them: each item key with its key and its key's bytes, in the
+   * order of {@code keys}.
+   *
+   * @param keys the caches' keys by item key, in order
+   * @param bytes the keys' bytes by item key (checked against each envelope read)
+   */
+  public record Batch<K>(Map<String, K> keys, Map<String, byte[]> bytes) {}
+
+  /** The batch of {@code keys}, each named by {@code itemKey} from its bytes. */
+  public Batch<K> batch(java.util.Collection<? extends K> keys, Function<byte[], String> itemKey) {
+    Map<String, K> byItemKey = new LinkedHashMap<>();
+    Map<String, byte[]> bytesByItemKey = new HashMap<>();
+    for (K key : keys) {
+      byte[] keyBytes = bytes(key);
+      String name = itemKey.apply(keyBytes);
+      byItemKey.put(name, key);
+      bytesByItemKey.put(name, keyBytes);
+    }
+    return new Batch<>(byItemKey, bytesByItemKey);
   }
 
   /** The key of an envelope's key bytes, or null for a surrogate this JVM does not know. */
