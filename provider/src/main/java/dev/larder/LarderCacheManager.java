@@ -118,7 +118,7 @@ public final class LarderCacheManager implements CacheManager {
     }
     validate(cacheName, copy);
     StoreCache<?, ?>[] created = new StoreCache<?, ?>[1];
-    caches.computeIfAbsent(cacheName, name -> created[0] = new StoreCache<>(this, name, copy, executor));
+    caches.computeIfAbsent(cacheName, name -> created[0] = CacheFactory.create(this, name, copy, executor));
     if (created[0] == null) {
       throw new CacheException("A cache named " + cacheName + " already exists in " + uri);
     }

@@ -221,6 +221,38 @@ class LarderCacheTest {
   }
 
   @Test
+  void getAllAndGetUnderReadThroughRefreshAheadOfTheDeadlineToo() {
+    AtomicInteger loads = new AtomicInteger();
+    LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
+        .setRefreshAhead(Duration.ofMillis(300));
+    configuration.setExpiryPolicyFactory(javax.cache.expiry.CreatedExpiryPolicy.factoryOf(
+        new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, 500)));
+    configuration.setReadThrough(true).setCacheLoaderFactory(() -> new javax.cache.integration.CacheLoader<>() {
+      @Override
+      public String load(String key) {
+        return key + loads.incrementAndGet();
+      }
+
+      @Override
+      public java.util.Map<String, String> loadAll(Iterable<? extends String> keys) {
+        java.util.Map<String, String> values = new java.util.HashMap<>();
+        keys.forEach(key -> values.put(key, load(key)));
+        return values;
+      }
+    });
+    LarderCache<String, String> cache = larder("refreshAheadBulk", configuration);
+    assertThat(cache.getAll(java.util.Set.of("a"))).containsEntry("a", "a1");
+    assertThat(cache.getAll(java.util.Set.of("a"))).as("fresh: a hit").containsEntry("a", "a1");
+    time.advance(300); // 200 ms left: inside the window
+    assertThat(cache.getAll(java.util.Set.of("a"))).as("refreshed by this caller").containsEntry("a", "a2");
+    time.advance(100); // a2, created 100 ms ago, has 400 ms left: outside the window
+    assertThat(cache.get("a")).isEqualTo("a2");
+    time.advance(150); // a2 has 250 ms left
+    assertThat(cache.get("a")).as("refreshed by get").isEqualTo("a3");
+    assertThat(loads).hasValue(3);
+  }
+
+  @Test
   void maximumSizeBoundsTheCacheAndCountsEvictions() {
     LarderConfiguration<Integer, Integer> configuration = new LarderConfiguration<Integer, Integer>()
         .setMaximumSize(100);
@@ -388,6 +420,7 @@ class LarderCacheTest {
     assertThat(cache.get(key)).isSameAs(key);
   }
 
+  /** A slow computation: real time, as the other callers really wait for it on their own threads. */
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);

@@ -7,7 +7,7 @@ import javax.cache.management.CacheStatisticsMXBean;
 
 /**
  * The standard counters of one cache, on striped counters so that threads recording at once do not
- * contend. Only touched while statistics are enabled; the cache checks that flag first.
+ * contend. It checks its own switch ({@link #setEnabled}): the cache records without asking.
  */
 public final class CacheStatistics implements CacheStatisticsMXBean {
 
@@ -22,52 +22,89 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
   private final LongAdder putNanos = new LongAdder();
   private final LongAdder removeNanos = new LongAdder();
 
-  public void recordHits(long count) {
-    hits.add(count);
+  private volatile boolean enabled;
+
+  /** Switches recording on or off; what was counted stays (the MXBean's {@code clear} resets it). */
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
   }
 
-  public void recordMisses(long count) {
-    misses.add(count);
-  }
-
-  public void recordPuts(long count) {
-    puts.add(count);
-  }
-
-  public void recordRemovals(long count) {
-    removals.add(count);
-  }
-
-  public void recordEvictions(long count) {
-    evictions.add(count);
+  public boolean isEnabled() {
+    return enabled;
   }
 
   /** One in this many single gets is timed; the average of the sample estimates the average get. */
   public static final int SAMPLE = 32;
 
-  /** Whether to time this call (for {@link #recordSampledGetTime}). */
-  public static boolean sampleThisCall() {
-    return (ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0;
+  /** The start of an operation to time, or 0 for none (recording off). */
+  public long startTimer() {
+    return enabled ? System.nanoTime() : 0L;
   }
 
-  /** The time of one sampled single get. */
-  public void recordSampledGetTime(long nanos) {
-    getNanos.add(nanos);
-    timedGets.increment();
+  /**
+   * The start of a single get to time, or 0 for none: one get in {@link #SAMPLE} is timed, as two
+   * clock reads per get would cost more than the get.
+   */
+  public long startSampledTimer() {
+    return enabled && (ThreadLocalRandom.current().nextInt() & (SAMPLE - 1)) == 0 ? System.nanoTime() : 0L;
   }
 
-  /** The time taken by {@code gets} gets, all timed (a bulk get, a get that computes). */
-  public void recordGetTime(long nanos, long gets) {
-    getNanos.add(nanos);
-    timedGets.add(gets);
+  /** A single get, timed from {@code start} unless that is 0 (not sampled). */
+  public void recordGet(boolean hit, long start) {
+    if (!enabled) {
+      return;
+    }
+    (hit ? hits : misses).increment();
+    if (start != 0L) {
+      getNanos.add(System.nanoTime() - start);
+      timedGets.increment();
+    }
   }
 
-  public void recordPutTime(long nanos) {
-    putNanos.add(nanos);
+  /** The gets of a bulk read, all timed from {@code start} (unless 0). */
+  public void recordGets(long hitCount, long missCount, long start) {
+    if (!enabled) {
+      return;
+    }
+    hits.add(hitCount);
+    misses.add(missCount);
+    if (start != 0L) {
+      getNanos.add(System.nanoTime() - start);
+      timedGets.add(hitCount + missCount);
+    }
   }
 
-  public void recordRemoveTime(long nanos) {
-    removeNanos.add(nanos);
+  /** A hit or a miss with no time of its own: the read part of a write ({@code getAndPut}, ...). */
+  public void recordHitOrMiss(boolean hit) {
+    if (enabled) {
+      (hit ? hits : misses).increment();
+    }
+  }
+
+  /** Puts, timed together from {@code start} (unless 0). */
+  public void recordPuts(long count, long start) {
+    if (enabled && count > 0) {
+      puts.add(count);
+      if (start != 0L) {
+        putNanos.add(System.nanoTime() - start);
+      }
+    }
+  }
+
+  /** Removals, timed together from {@code start} (unless 0). */
+  public void recordRemovals(long count, long start) {
+    if (enabled && count > 0) {
+      removals.add(count);
+      if (start != 0L) {
+        removeNanos.add(System.nanoTime() - start);
+      }
+    }
+  }
+
+  public void recordEviction() {
+    if (enabled) {
+      evictions.increment();
+    }
   }
 
   @Override

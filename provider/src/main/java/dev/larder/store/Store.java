@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The one storage interface every backend implements. It knows values, deadlines and atomic per-key
  * updates; all JCache semantics (events, statistics, loaders and writers, expiry policies, copying)
- * live above it, in {@code dev.larder.StoreCache}, once.
+ * live above it, in {@code dev.larder}, once (its {@code Operations}, run by its {@code OperationRunner}).
  *
  * <p>Made to fit a remote store as well as an in-process one:
  * <ul>
