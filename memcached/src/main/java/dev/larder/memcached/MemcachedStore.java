@@ -3,7 +3,9 @@ package dev.larder.memcached;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.larder.memcached.protocol.MemcachedClient;
+import dev.larder.memcached.protocol.MetaFlags;
 import dev.larder.memcached.protocol.MetaRequest;
+import dev.larder.memcached.protocol.MetaStatus;
 import dev.larder.memcached.protocol.MetaResponse;
 import dev.larder.memcached.protocol.ServerNode;
 import dev.larder.memcached.protocol.ServerUnavailableException;
@@ -45,7 +47,7 @@ import javax.cache.CacheException;
  * <p>Values read and written are kept in {@link RecentValues} by the server, run and CAS token of
  * their item: while an item is unchanged, a JVM that still holds its value gets the same instance back.
  */
-final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
+final class MemcachedStore<K, V> implements Store<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemcachedStore.class);
 
@@ -62,7 +64,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   /** What values and keys read back may contain: see {@link DeserializationAllowList}. */
   private final java.io.ObjectInputFilter allowList;
   private final String namespace;
-  private final javax.management.ObjectName mbeanName;
+  private final MemcachedStoreMetrics metrics;
   private final String generationKey;
   private final RemoteKeys<K> remoteKeys;
   private final RecentValues recentValues = new RecentValues();
@@ -70,10 +72,6 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private final dev.larder.expiry.TimeSource time;
   private final Generation generation;
   private final boolean failuresAsMisses;
-  /** Reads answered as misses and writes skipped because a server was down or too slow. */
-  private volatile java.util.function.LongSupplier failureCount = () -> 0;
-  /** Only for the MXBean's near-tier figures; the store itself never calls it. */
-  private volatile dev.larder.store.NearCacheStore<K, V> near;
 
   MemcachedStore(SharedClients.Lease lease, Serializer serializer, MemcachedSettings settings,
       StoreContext<K, V> context) {
@@ -94,7 +92,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     this.namespace = prefix + ":" + scope + ":";
     this.generationKey = namespace + "gen";
     this.generation = new Generation(new GenerationCounter(), namespace);
-    this.mbeanName = mbeanName(context.managerName(), context.cacheName());
+    this.metrics = new MemcachedStoreMetrics(client, failuresAsMisses, context.managerName(), context.cacheName());
     try {
       generation.refresh();
     } catch (ServerUnavailableException e) {
@@ -107,81 +105,18 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Store
-
-  // ---------------------------------------------------------------------------------------------
   // Store. The "miss" failure policy is a FailurePolicyStore around this one (see the factory).
 
-  /** Failures the policy turned into misses or skipped writes since the store was created. */
-  long failures() {
-    return failureCount.getAsLong();
-  }
-
-  @Override
-  public long getFailures() {
-    return failureCount.getAsLong();
-  }
-
-  /** Where the failure policy around this store counts, for the MXBean (set once by the factory). */
-  void reportFailures(java.util.function.LongSupplier count) {
-    this.failureCount = count;
-  }
-
-  @Override
-  public String getServers() {
-    return client.serverNames();
-  }
-
-  /** The near tier in front of this store, for its statistics (set once by the factory). */
-  void reportNear(dev.larder.store.NearCacheStore<K, V> tier) {
-    this.near = tier;
-  }
-
-  @Override
-  public long getNearHits() {
-    return near == null ? 0 : near.nearHits();
-  }
-
-  @Override
-  public long getNearMisses() {
-    return near == null ? 0 : near.remoteReads();
-  }
-
-  @Override
-  public long getNearSize() {
-    return near == null ? 0 : near.nearSize();
-  }
-
-  @Override
-  public String getServerStates() {
-    return client.serverStates();
-  }
-
-  @Override
-  public int getServersDown() {
-    return (int) client.nodes().stream().filter(node -> !node.inService()).count();
-  }
-
-  @Override
-  public String getOnFailure() {
-    return failuresAsMisses ? "miss" : "throw";
-  }
-
-  /** Registers this store's MXBean; called once the store is fully made. */
-  MemcachedStore<K, V> register() {
-    dev.larder.management.MBeans.register(this, mbeanName);
-    return this;
-  }
-
-  private static javax.management.ObjectName mbeanName(String manager, String cache) {
-    return dev.larder.management.MBeans.objectName("dev.larder", "MemcachedStore", manager, cache);
+  /** This store's MXBean. */
+  MemcachedStoreMetrics metrics() {
+    return metrics;
   }
 
   @Override
   public StoreEntry<V> get(K key) {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
-    MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+    MetaResponse response = client.execute(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
     return toEntry(memcachedKey, keyBytes, response);
   }
 
@@ -190,7 +125,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
     for (String memcachedKey : batch.keys().keySet()) {
-      requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+      requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
     }
     Map<K, StoreEntry<V>> found = new HashMap<>();
     for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
@@ -209,8 +144,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
     for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      MetaResponse read = node.execute(MetaRequest.get(memcachedKey, "v c"));
-      String cas = read.is("VA") ? read.flag('c') : null;
+      MetaResponse read = node.execute(MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
+      String cas = read.is(MetaStatus.VA) ? read.cas() : null;
       StoreEntry<V> current = toEntryBeforeWrite(memcachedKey, keyBytes, read);
       StoreEntry<V> next = remapping.apply(key, current);
       if (next == current) {
@@ -220,8 +155,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         if (cas == null) {
           return null;
         }
-        MetaResponse deleted = node.execute(MetaRequest.delete(memcachedKey, "C" + cas));
-        if (deleted.is("HD")) {
+        MetaResponse deleted = node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(cas)));
+        if (deleted.is(MetaStatus.HD)) {
           return null;
         }
         // EX: changed since read; NF: another caller removed it since read (its removal, not ours:
@@ -231,10 +166,9 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
       byte[] value = serializer.serialize(next.value());
       byte[] envelope = Envelope.encode(keyBytes, value, next.expiresAt());
       checkSize(key, memcachedKey, node, envelope.length);
-      String mode = cas == null ? "ME" : "C" + cas;
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
-          mode + " " + ttl(next.expiresAt()) + " c"));
-      if (written.is("HD")) {
+          conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
+      if (written.is(MetaStatus.HD)) {
         remember(written, memcachedKey, next.value());
         return next;
       }
@@ -257,15 +191,15 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
-    String cas = "C" + Long.toUnsignedString(read.version());
+    MetaFlags sameWrite = MetaFlags.NONE.compareCas(Long.toUnsignedString(read.version()));
     if (replacement == null) {
-      return node.execute(MetaRequest.delete(memcachedKey, cas)).is("HD");
+      return node.execute(MetaRequest.delete(memcachedKey, sameWrite)).is(MetaStatus.HD);
     }
     byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(replacement.value()), replacement.expiresAt());
     checkSize(key, memcachedKey, node, envelope.length);
     MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
-        cas + " " + ttl(replacement.expiresAt()) + " c"));
-    if (written.is("HD")) {
+        sameWrite.ttl(ttlSeconds(replacement.expiresAt())).returnCas()));
+    if (written.is(MetaStatus.HD)) {
       remember(written, memcachedKey, replacement.value());
       return true;
     }
@@ -283,12 +217,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     ServerNode node = client.nodeFor(memcachedKey);
     byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
     checkSize(key, memcachedKey, node, envelope.length);
-    MetaRequest read = MetaRequest.get(memcachedKey, "v c");
-    MetaRequest write = MetaRequest.set(memcachedKey, envelope, ttl(entry.expiresAt()) + " c");
+    MetaRequest read = MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS);
+    MetaRequest write = MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(entry.expiresAt())).returnCas());
     node.sendAll(List.of(read, write));
     MetaResponse previous = node.await(read);
     MetaResponse written = node.await(write);
-    if (!written.is("HD")) {
+    if (!written.is(MetaStatus.HD)) {
       throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
     }
     remember(written, memcachedKey, entry.value());
@@ -308,27 +242,27 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     for (int attempt = 0; attempt < MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
       Map<String, MetaRequest> reads = new LinkedHashMap<>();
       for (String memcachedKey : pending.keySet()) {
-        reads.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+        reads.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
       }
       Map<String, MetaRequest> writes = new LinkedHashMap<>();
       Map<String, StoreEntry<V>> written = new HashMap<>();
       for (Map.Entry<String, MetaResponse> read : client.executeAll(reads).entrySet()) {
         String memcachedKey = read.getKey();
         K key = pending.get(memcachedKey);
-        String cas = read.getValue().is("VA") ? read.getValue().flag('c') : null;
+        String cas = read.getValue().is(MetaStatus.VA) ? read.getValue().cas() : null;
         StoreEntry<V> current = toEntryBeforeWrite(memcachedKey, keyBytes.get(memcachedKey), read.getValue());
         StoreEntry<V> next = remapping.apply(key, current);
         if (next == current || (next == null && cas == null)) {
           results.put(key, next);
           pending.remove(memcachedKey);
         } else if (next == null) {
-          writes.put(memcachedKey, MetaRequest.delete(memcachedKey, "C" + cas));
+          writes.put(memcachedKey, MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(cas)));
           written.put(memcachedKey, null);
         } else {
           byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), serializer.serialize(next.value()), next.expiresAt());
           checkSize(key, memcachedKey, client.nodeFor(memcachedKey), envelope.length);
           writes.put(memcachedKey, MetaRequest.set(memcachedKey, envelope,
-              (cas == null ? "ME" : "C" + cas) + " " + ttl(next.expiresAt()) + " c"));
+              conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
           written.put(memcachedKey, next);
         }
       }
@@ -336,7 +270,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         String memcachedKey = write.getKey();
         MetaResponse response = write.getValue();
         StoreEntry<V> next = written.get(memcachedKey);
-        if (response.is("HD")) {
+        if (response.is(MetaStatus.HD)) {
           if (next != null) {
             remember(response, memcachedKey, next.value());
           }
@@ -370,21 +304,21 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     long lockSeconds = Math.max(1, (waitMillis + 999) / 1000);
     // The cache layer decides when a refresh is due, to the millisecond; R only picks the one winner,
     // so it allows for memcached's whole-second clock and the second Larder adds to every TTL.
-    String flags = "v c N" + lockSeconds
-        + (refreshAheadMillis > 0 ? " R" + ((refreshAheadMillis + 999) / 1000 + 3) : "");
+    MetaFlags vivify = MetaFlags.VALUE_AND_CAS.vivifyOnMiss(lockSeconds);
+    MetaFlags flags = refreshAheadMillis > 0 ? vivify.winRefreshBelow((refreshAheadMillis + 999) / 1000 + 3) : vivify;
     long giveUpAt = System.currentTimeMillis() + waitMillis;
     long pause = 5;
     while (true) {
       MetaResponse read = node.execute(MetaRequest.get(memcachedKey, flags));
-      boolean placeholder = read.is("VA") && read.data().length == 0;
+      boolean placeholder = read.is(MetaStatus.VA) && read.data().length == 0;
       StoreEntry<V> current = placeholder ? null : toEntry(memcachedKey, keyBytes, read);
       long now = time.millis();
-      boolean won = read.hasFlag('W');
+      boolean won = read.won();
       if (current != null && current.isExpiredAt(now)) {
         // Past Larder's deadline though memcached still holds it: remove it (if unchanged), so that the
         // next read vivifies a placeholder and exactly one caller wins. (Marking it stale with md ... I
         // would hand the win to whichever read came next, a plain get included, which cannot compute.)
-        node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c')));
+        node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(read.cas())));
         continue;
       }
       if (won) {
@@ -393,19 +327,19 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
           computed = compute.apply(key);
         } catch (RuntimeException | Error e) {
           if (placeholder) {
-            node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c'))); // let the next caller win now
+            node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(read.cas()))); // let the next caller win now
           }
           throw e;
         }
         if (computed == null) {
-          node.execute(MetaRequest.delete(memcachedKey, "C" + read.flag('c')));
+          node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(read.cas())));
           return new Computed<>(null, true, current);
         }
         byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
         checkSize(key, memcachedKey, node, envelope.length);
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
-            "C" + read.flag('c') + " " + ttl(computed.expiresAt()) + " c"));
-        if (written.is("HD")) {
+            MetaFlags.NONE.compareCas(read.cas()).ttl(ttlSeconds(computed.expiresAt())).returnCas()));
+        if (written.is(MetaStatus.HD)) {
           remember(written, memcachedKey, computed.value());
         }
         // EX/NF: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
@@ -420,7 +354,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
         if (computed != null) {
           byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
           checkSize(key, memcachedKey, node, envelope.length);
-          node.execute(MetaRequest.set(memcachedKey, envelope, ttl(computed.expiresAt())));
+          node.execute(MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(computed.expiresAt()))));
         }
         return new Computed<>(computed, true, null);
       }
@@ -457,11 +391,11 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   private List<Map.Entry<K, StoreEntry<V>>> fetch(List<String> memcachedKeys) {
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
     for (String memcachedKey : memcachedKeys) {
-      requests.put(memcachedKey, MetaRequest.get(memcachedKey, "v c"));
+      requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
     }
     List<Map.Entry<K, StoreEntry<V>>> entries = new ArrayList<>();
     for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
-      if (!response.getValue().is("VA") || response.getValue().data().length == 0) {
+      if (!response.getValue().is(MetaStatus.VA) || response.getValue().data().length == 0) {
         continue;
       }
       Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey() + " in memcached");
@@ -479,13 +413,13 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   @Override
   public void clear() {
-    MetaResponse bumped = counter().execute(MetaRequest.arithmetic(generationKey, "v"));
-    if (bumped.is("VA")) {
+    MetaResponse bumped = counter().execute(MetaRequest.arithmetic(generationKey, MetaFlags.VALUE));
+    if (bumped.is(MetaStatus.VA)) {
       generation.accept(parseGeneration(bumped));
     } else {
       // The counter is gone (evicted): a new one starts past every generation used before.
       generation.refresh();
-      counter().execute(MetaRequest.arithmetic(generationKey, "v"));
+      counter().execute(MetaRequest.arithmetic(generationKey, MetaFlags.VALUE));
       generation.refresh();
     }
     recentValues.clear();
@@ -494,7 +428,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   @Override
   public void close() {
-    dev.larder.management.MBeans.unregister(mbeanName);
+    metrics.unregister();
     recentValues.clear();
     lease.release();
   }
@@ -530,12 +464,12 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
     @Override
     public long readOrCreate(long initial) {
       for (int attempt = 0; attempt < 3; attempt++) {
-        MetaResponse read = counter().execute(MetaRequest.get(generationKey, "v"));
-        if (read.is("VA")) {
+        MetaResponse read = counter().execute(MetaRequest.get(generationKey, MetaFlags.VALUE));
+        if (read.is(MetaStatus.VA)) {
           return parseGeneration(read);
         }
         counter().execute(MetaRequest.set(generationKey, Long.toString(initial).getBytes(StandardCharsets.US_ASCII),
-            "ME T0"));
+            MetaFlags.NONE.onlyIfAbsent().ttl(0)));
       }
       throw new CacheException("Cannot read the generation counter " + generationKey + " from memcached "
           + counter().name());
@@ -543,7 +477,8 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
     @Override
     public void raise(long found, long inUse) {
-      counter().execute(MetaRequest.set(generationKey, Long.toString(inUse).getBytes(StandardCharsets.US_ASCII), "T0"));
+      counter().execute(MetaRequest.set(generationKey, Long.toString(inUse).getBytes(StandardCharsets.US_ASCII),
+          MetaFlags.NONE.ttl(0)));
     }
   }
 
@@ -568,14 +503,14 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
 
   /** The entry in a {@code mg ... v c} response, or null if absent or another key's (hash collision). */
   private StoreEntry<V> toEntry(String memcachedKey, byte[] keyBytes, MetaResponse response) {
-    if (!response.is("VA") || response.data().length == 0) {
+    if (!response.is(MetaStatus.VA) || response.data().length == 0) {
       return null; // absent, or the empty placeholder of a computation under way (getOrCompute)
     }
     Envelope envelope = Envelope.decode(response.data(), memcachedKey + " in memcached");
     if (!envelope.hasKey(keyBytes)) {
       return null;
     }
-    String cas = response.flag('c');
+    String cas = response.cas();
     @SuppressWarnings("unchecked")
     V value = recentValues.value(cas == null ? null : reference(response.origin(), memcachedKey, cas),
         () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
@@ -597,7 +532,7 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
   }
 
   private void remember(MetaResponse written, String memcachedKey, V value) {
-    String cas = written.flag('c');
+    String cas = written.cas();
     if (cas != null) {
       recentValues.written(reference(written.origin(), memcachedKey, cas), value);
     }
@@ -622,16 +557,21 @@ final class MemcachedStore<K, V> implements Store<K, V>, MemcachedStoreMXBean {
    * deadlines to the millisecond, sees an expired entry before memcached drops it. Over 30 days,
    * memcached wants an absolute Unix time.
    */
-  String ttl(long deadline) {
+  long ttlSeconds(long deadline) {
     if (deadline == StoreEntry.NEVER) {
-      return "T0";
+      return 0;
     }
     long now = time.millis();
     long seconds = Math.max(1, (deadline - now + 999) / 1000 + 1);
     if (seconds > TimeUnit.DAYS.toSeconds(30)) {
-      return "T" + (deadline / 1000 + 2);
+      return deadline / 1000 + 2;
     }
-    return "T" + seconds;
+    return seconds;
+  }
+
+  /** A write that applies only over the write read with this CAS token, or only where none is ({@code null}). */
+  private static MetaFlags conditionalOn(String cas) {
+    return cas == null ? MetaFlags.NONE.onlyIfAbsent() : MetaFlags.NONE.compareCas(cas);
   }
 
   private static String encode(String part) {

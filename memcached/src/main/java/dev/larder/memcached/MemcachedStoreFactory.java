@@ -54,11 +54,12 @@ public final class MemcachedStoreFactory implements StoreFactory {
     }
     SharedClients.Lease lease = SharedClients.acquire(settings);
     try {
-      MemcachedStore<K, V> store = new MemcachedStore<>(lease, serializer, settings, context).register();
+      MemcachedStore<K, V> store = new MemcachedStore<>(lease, serializer, settings, context);
+      store.metrics().register();
       Store<K, V> remote = store;
       if (settings.failuresAsMisses()) {
         FailurePolicyStore<K, V> policy = new FailurePolicyStore<>(store, store.toString());
-        store.reportFailures(policy::failures);
+        store.metrics().reportFailures(policy::failures);
         remote = policy;
       }
       if (settings.nearMaximumSize() == 0) {
@@ -67,7 +68,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
       NearCacheStore<K, V> near = new NearCacheStore<>(remote, settings.nearMaximumSize(),
           java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), System::nanoTime,
           context.time()::millis);
-      store.reportNear(near);
+      store.metrics().reportNear(near);
       return near;
     } catch (RuntimeException e) {
       lease.release();

@@ -71,7 +71,8 @@ class DeserializationLimitsTest {
     System.arraycopy(serialized, 0, value, 1, serialized.length);
     byte[] envelope = Envelope.encode(keyBytes, value, StoreEntry.NEVER);
     MemcachedClient client = cache.unwrap(MemcachedClient.class);
-    assertThat(client.execute(memcachedKey, MetaRequest.set(memcachedKey, envelope, "T0")).code()).isEqualTo("HD");
+    assertThat(client.execute(memcachedKey, MetaRequest.set(memcachedKey, envelope, dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0))).status())
+        .isEqualTo(dev.larder.memcached.protocol.MetaStatus.HD);
   }
 
   private static byte[] serialize(Object object) throws IOException {

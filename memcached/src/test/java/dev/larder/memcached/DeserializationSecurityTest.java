@@ -88,7 +88,8 @@ class DeserializationSecurityTest {
     }
     byte[] envelope = Envelope.encode(keyBytes, payload.toByteArray(), StoreEntry.NEVER);
     MemcachedClient client = cache.unwrap(MemcachedClient.class);
-    assertThat(client.execute(memcachedKey, MetaRequest.set(memcachedKey, envelope, "T0")).code()).isEqualTo("HD");
+    assertThat(client.execute(memcachedKey, MetaRequest.set(memcachedKey, envelope, dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0))).status())
+        .isEqualTo(dev.larder.memcached.protocol.MetaStatus.HD);
 
     assertThatThrownBy(() -> cache.get("session"))
         .isInstanceOf(CacheException.class)
@@ -151,7 +152,7 @@ class DeserializationSecurityTest {
     MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
     String memcachedKey = store.memcachedKey(TaggedSerializer.INSTANCE.serialize("k"));
     cache.unwrap(MemcachedClient.class)
-        .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(), "T0"));
+        .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(), dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
     assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheException.class).hasMessageContaining(memcachedKey);
     cache.put("k", "again");
     assertThat(cache.get("k")).isEqualTo("again");

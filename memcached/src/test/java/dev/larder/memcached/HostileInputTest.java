@@ -141,7 +141,7 @@ class HostileInputTest {
           if (System.currentTimeMillis() > deadline) {
             throw e;
           }
-          Thread.sleep(100);
+          Thread.sleep(100); // the client's reconnection back-off runs on real time
         }
       }
     }

@@ -88,7 +88,7 @@ class MemcachedConfigurationFileTest {
     Cache<String, String> pages = manager.getCache("pages", String.class, String.class);
     pages.put("home", "<h1>");
     MemcachedStore<?, ?> store = pages.unwrap(MemcachedStore.class);
-    assertThat(store.getServers()).isEqualTo(shared[0] + "," + shared[1]);
+    assertThat(store.metrics().getServers()).isEqualTo(shared[0] + "," + shared[1]);
     dev.larder.memcached.protocol.ClientOptions options =
         pages.unwrap(dev.larder.memcached.protocol.MemcachedClient.class).options();
     assertThat(options.failureLimit()).isEqualTo(5);
@@ -104,7 +104,7 @@ class MemcachedConfigurationFileTest {
     write("reopen.conf", template.formatted(String.join(",", shared), prefix));
     manager.close();
     Cache<String, String> reopened = provider.getCacheManager(file, null).getCache("pages", String.class, String.class);
-    assertThat(reopened.unwrap(MemcachedStore.class).getServers()).isEqualTo(String.join(",", shared));
+    assertThat(reopened.unwrap(MemcachedStore.class).metrics().getServers()).isEqualTo(String.join(",", shared));
     reopened.put("home", "<h1>again");
     assertThat(reopened.get("home")).isEqualTo("<h1>again");
 

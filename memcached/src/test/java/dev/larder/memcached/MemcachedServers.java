@@ -111,7 +111,7 @@ final class MemcachedServers {
         if (!process.isAlive() || System.nanoTime() > deadline) {
           throw new IllegalStateException("memcached did not start on 127.0.0.1:" + port);
         }
-        Thread.sleep(20);
+        Thread.sleep(20); // a real process starting: poll its port, bounded by the deadline
       }
       return this;
     }
@@ -139,7 +139,7 @@ final class MemcachedServers {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("memcached " + process.pid() + " did not " + (stopping ? "stop" : "go on"));
         }
-        Thread.sleep(1);
+        Thread.sleep(1); // a real process stopping or resuming: poll its state, bounded
       }
     }
 

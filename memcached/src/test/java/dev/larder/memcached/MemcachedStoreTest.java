@@ -253,7 +253,7 @@ class MemcachedStoreTest {
           return cache.get("report", key -> {
             computations.incrementAndGet();
             try {
-              Thread.sleep(200);
+              Thread.sleep(200); // a slow computation the other callers really wait for
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
@@ -299,7 +299,7 @@ class MemcachedStoreTest {
       assertThat(cache.getAll(entries.keySet())).hasSize(served);
       cache.put("k-new", "written or skipped"); // a skipped write, not an error
       assertThat(cache.get("k-computed", key -> "computed", Duration.ofMinutes(1))).isEqualTo("computed");
-      assertThat(store.failures()).isPositive();
+      assertThat(store.metrics().getFailures()).isPositive();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("all of it, ms").isLessThan(10_000);
       assertThat(client.nodes()).hasSize(4);
     }
@@ -341,7 +341,7 @@ class MemcachedStoreTest {
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (larderThreads.get() > before && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+      Thread.sleep(50); // threads end on their own after close: poll, bounded
     }
     assertThat(larderThreads.get()).as("Larder threads left running").isEqualTo(before);
   }
@@ -370,7 +370,7 @@ class MemcachedStoreTest {
           value = cache.get("k");
           break;
         } catch (CacheException stillDown) {
-          Thread.sleep(100);
+          Thread.sleep(100); // the restarted server comes back on real time: poll, bounded
         }
       }
       assertThat(value).as("a restarted memcached is empty").isNull();

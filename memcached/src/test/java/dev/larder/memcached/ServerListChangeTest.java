@@ -83,7 +83,7 @@ class ServerListChangeTest {
         assertThatThrownBy(() -> cache.get(probe)).isInstanceOf(CacheException.class)
             .hasMessageContaining(victim.address());
       }
-      awaitTrue(() -> store.getServerStates().contains(victim.address() + "=ejected"), 3_000, "ejected");
+      awaitTrue(() -> store.metrics().getServerStates().contains(victim.address() + "=ejected"), 3_000, "ejected");
       // the ring without it follows the state a moment later, in the same health round
       awaitTrue(() -> client.nodeFor(memcachedKey(store, probe)) != victimNode, 1_000, "its keys moved");
 
@@ -102,7 +102,7 @@ class ServerListChangeTest {
       }
       // What was written in the victim's place lives at most the failover TTL there (3 s here).
       String moved = memcachedKey(store, victimKeys.get(0));
-      MetaResponse ttl = client.execute(moved, MetaRequest.get(moved, "t"));
+      MetaResponse ttl = client.execute(moved, MetaRequest.get(moved, dev.larder.memcached.protocol.MetaFlags.NONE.returnTtl()));
       assertThat(Long.parseLong(ttl.flag('t'))).isBetween(1L, 3L);
 
       victim.resume();
@@ -124,7 +124,7 @@ class ServerListChangeTest {
         assertThatThrownBy(() -> cache.get(probe)).isInstanceOf(CacheException.class);
       }
       Thread.sleep(1_000); // twice the ejection delay: it would be ejected by now if it could be
-      assertThat(store.getServerStates()).contains(victim.address() + "=down");
+      assertThat(store.metrics().getServerStates()).contains(victim.address() + "=down");
       victim.resume();
     }
   }

@@ -262,7 +262,8 @@ class ServerOutageUnderLoadTest {
       String key = store.memcachedKey(keyBytes);
       cache.put(1, "old run");
       assertThat(cache.get(1)).isEqualTo("old run"); // now remembered by its CAS token
-      long cas = Long.parseLong(client.execute(key, dev.larder.memcached.protocol.MetaRequest.get(key, "c")).flag('c'));
+      long cas = Long.parseLong(client.execute(key,
+          dev.larder.memcached.protocol.MetaRequest.get(key, dev.larder.memcached.protocol.MetaFlags.NONE.returnCas())).cas());
 
       // It hangs, is marked down (Larder closes its connections itself), and is restarted meanwhile.
       server.suspend();
@@ -283,15 +284,15 @@ class ServerOutageUnderLoadTest {
         String generationKey = key.substring(0, key.lastIndexOf(':', key.lastIndexOf(':') - 1) + 1) + "gen";
         String generation = key.substring(generationKey.length() - 3, key.lastIndexOf(':'));
         other.execute(generationKey, dev.larder.memcached.protocol.MetaRequest.set(generationKey,
-            generation.getBytes(java.nio.charset.StandardCharsets.US_ASCII), "T0"));
+            generation.getBytes(java.nio.charset.StandardCharsets.US_ASCII), dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
         for (long filler = 2; filler < cas; filler++) {
           other.execute("filler" + filler, dev.larder.memcached.protocol.MetaRequest.set("filler" + filler,
-              new byte[] {'x'}, "T0"));
+              new byte[] {'x'}, dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
         }
         byte[] envelope = Envelope.encode(keyBytes, TaggedSerializer.INSTANCE.serialize("new run"), StoreEntry.NEVER);
         dev.larder.memcached.protocol.MetaResponse written = other.execute(key,
-            dev.larder.memcached.protocol.MetaRequest.set(key, envelope, "T0 c"));
-        assertThat(Long.parseLong(written.flag('c'))).as("the same CAS token in the new run").isEqualTo(cas);
+            dev.larder.memcached.protocol.MetaRequest.set(key, envelope, dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0).returnCas()));
+        assertThat(Long.parseLong(written.cas())).as("the same CAS token in the new run").isEqualTo(cas);
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
       while (!node.inService()) {

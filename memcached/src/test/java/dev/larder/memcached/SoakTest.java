@@ -165,7 +165,7 @@ class SoakTest {
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
       System.gc();
-      Thread.sleep(100);
+      Thread.sleep(100); // lets the collector finish before the heap is read
       used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
     }
     return used;

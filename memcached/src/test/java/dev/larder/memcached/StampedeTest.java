@@ -127,7 +127,7 @@ class StampedeTest {
     });
     crashed.setDaemon(true);
     crashed.start();
-    Thread.sleep(200);
+    Thread.sleep(200); // the crashing caller takes memcached's placeholder on its own thread meanwhile
 
     AtomicInteger computations = new AtomicInteger();
     List<Long> waits = callConcurrently(10, i -> second.get("orphan", key -> {
@@ -196,6 +196,7 @@ class StampedeTest {
     }
   }
 
+  /** A slow computation: real time, as the other callers (other JVMs in effect) really wait for it. */
   private static void sleep(long millis) {
     try {
       Thread.sleep(millis);

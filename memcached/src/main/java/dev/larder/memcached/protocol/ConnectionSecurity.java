@@ -107,7 +107,7 @@ public final class ConnectionSecurity {
         Thread.currentThread().interrupt();
         throw new CacheException("Interrupted while authenticating to memcached " + server, e);
       }
-      if (!answer.is("STORED")) {
+      if (!answer.is(MetaStatus.STORED)) {
         throw refused(server, "it answered " + answer, null);
       }
     }

@@ -28,22 +28,22 @@ public final class MetaRequest {
   }
 
   /** {@code mg <key> <flags>}. */
-  public static MetaRequest get(String key, String flags) {
+  public static MetaRequest get(String key, MetaFlags flags) {
     return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false);
   }
 
   /** {@code ms <key> <datalen> <flags>} followed by the data block. */
-  public static MetaRequest set(String key, byte[] data, String flags) {
+  public static MetaRequest set(String key, byte[] data, MetaFlags flags) {
     return new MetaRequest("ms " + key + " " + data.length + (flags.isEmpty() ? "" : " " + flags), data, key, true);
   }
 
   /** {@code md <key> <flags>}. */
-  public static MetaRequest delete(String key, String flags) {
+  public static MetaRequest delete(String key, MetaFlags flags) {
     return new MetaRequest("md " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true);
   }
 
   /** {@code ma <key> <flags>}. */
-  public static MetaRequest arithmetic(String key, String flags) {
+  public static MetaRequest arithmetic(String key, MetaFlags flags) {
     return new MetaRequest("ma " + key + (flags.isEmpty() ? "" : " " + flags), null, key, true);
   }
 

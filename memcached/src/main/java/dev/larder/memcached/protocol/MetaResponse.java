@@ -8,12 +8,14 @@ public final class MetaResponse {
 
   private final String origin;
   private final String code;
+  private final MetaStatus status;
   private final String[] flags;
   private final byte[] data;
 
   MetaResponse(String origin, String code, String[] flags, byte[] data) {
     this.origin = origin;
     this.code = code;
+    this.status = MetaStatus.parse(code);
     this.flags = flags;
     this.data = data;
   }
@@ -31,8 +33,12 @@ public final class MetaResponse {
     return code;
   }
 
-  public boolean is(String expected) {
-    return code.equals(expected);
+  public MetaStatus status() {
+    return status;
+  }
+
+  public boolean is(MetaStatus expected) {
+    return status == expected;
   }
 
   /** The data block ({@code VA} only), or {@code null}. */
@@ -52,6 +58,16 @@ public final class MetaResponse {
 
   public boolean hasFlag(char flag) {
     return flag(flag) != null;
+  }
+
+  /** The CAS token the response returned ({@code c}), or {@code null}. */
+  public String cas() {
+    return flag('c');
+  }
+
+  /** Whether this caller won the right to compute the item ({@code W}, after {@code N} or {@code R}). */
+  public boolean won() {
+    return hasFlag('W');
   }
 
   @Override

@@ -320,7 +320,7 @@ public final class ServerNode implements AutoCloseable {
       }
       List<MetaRequest> deletes = new ArrayList<>(keys.size());
       for (String key : keys) {
-        deletes.add(MetaRequest.delete(key, ""));
+        deletes.add(MetaRequest.delete(key, MetaFlags.NONE));
       }
       roundTrip(channel, deletes);
       keys.forEach(inDoubt::remove);
@@ -334,7 +334,7 @@ public final class ServerNode implements AutoCloseable {
     for (MetaRequest request : requests) {
       try {
         MetaResponse response = request.response.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (response.is("ERROR") || response.is("CLIENT_ERROR") || response.is("SERVER_ERROR")) {
+        if (response.status().isError()) {
           throw new CacheException("memcached " + name + " answered " + response + " to " + request);
         }
       } catch (TimeoutException e) {
@@ -382,8 +382,6 @@ public final class ServerNode implements AutoCloseable {
   /** Matches each response to the oldest unanswered request of its connection. */
   private static final class Pipeline extends io.netty.channel.ChannelDuplexHandler {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerNode.class);
-    /** Every answer a meta command (or the authentication's set, or flush_all) can get, errors aside. */
-    private static final Set<String> ANSWERS = Set.of("VA", "HD", "EN", "NF", "NS", "EX", "MN", "STORED", "OK");
 
     private final String name;
     private final AtomicInteger run;
@@ -424,10 +422,10 @@ public final class ServerNode implements AutoCloseable {
         ctx.close();
         return;
       }
-      if (response.is("ERROR") || response.is("CLIENT_ERROR") || response.is("SERVER_ERROR")) {
+      if (response.status().isError()) {
         request.response.completeExceptionally(new CacheException("memcached " + name + " answered "
             + response + " to " + request));
-      } else if (!ANSWERS.contains(response.code())) {
+      } else if (response.is(MetaStatus.UNKNOWN)) {
         // Not memcached, or out of step with it: no later answer on this connection can be trusted.
         request.response.completeExceptionally(new CacheException("memcached " + name + " answered '" + response
             + "' to " + request + ", which is no memcached answer; reconnecting"));

@@ -46,7 +46,7 @@ class ServerHealthTest {
   }
 
   private String value(String key) {
-    MetaResponse response = client.execute(key, MetaRequest.get(key, "v"));
+    MetaResponse response = client.execute(key, MetaRequest.get(key, MetaFlags.VALUE));
     return new String(response.data(), StandardCharsets.US_ASCII);
   }
 
@@ -159,7 +159,7 @@ class ServerHealthTest {
             probes++;
             out.write("MN\r\n".getBytes(StandardCharsets.US_ASCII));
           } else if (tokens[0].equals("mg")) {
-            Thread.sleep(delayMillis.applyAsLong(tokens[1]));
+            Thread.sleep(delayMillis.applyAsLong(tokens[1])); // the scripted server's slow answer
             out.write(("VA " + tokens[1].length() + "\r\n" + tokens[1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
           } else {
             out.write("ERROR\r\n".getBytes(StandardCharsets.US_ASCII));
