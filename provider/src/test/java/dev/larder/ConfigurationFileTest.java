@@ -84,7 +84,7 @@ class ConfigurationFileTest {
     long size;
     do {
       size = count(region);
-      Thread.sleep(10);
+      Thread.sleep(10); // Caffeine evicts on its own maintenance thread: poll, bounded by the deadline
     } while (size > 100 && System.nanoTime() < deadline);
     assertThat(size).isLessThanOrEqualTo(100);
 
