@@ -103,6 +103,10 @@ final class Loads<K, V> {
     }, deadline);
   }
 
+  boolean refreshesAhead() {
+    return refreshAheadMillis > 0;
+  }
+
   /** Whether this caller should refresh a live entry whose deadline is near: one caller per key at a time. */
   boolean shouldRefresh(K key, long deadline, Source<K, V> source) {
     return refreshAheadMillis > 0 && source.loads() && deadline != StoreEntry.NEVER

@@ -49,6 +49,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final Loads<K, V> loads;
   private final CacheEvents<K, V> events;
   private final CacheStatistics statistics;
+  /** Whether puts may skip reading the key whatever their deadline: no writer, and an eternal, modified or touched policy. */
+  private final boolean blindPuts;
   private final ObjectName statisticsName;
   private final ObjectName configurationName;
 
@@ -68,6 +70,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.loads = parts.loads();
     this.events = parts.events();
     this.statistics = parts.statistics();
+    this.blindPuts = !rules.writer().writes() && rules.expiry().writesIgnorePresence();
     events.publishedAs(this);
     this.statisticsName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheStatistics);
     this.configurationName = MBeans.objectName(manager.getURI(), name, MBeans.Kind.CacheConfiguration);
@@ -161,8 +164,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
    * a remote store's blind write may report what the key held a moment before, not atomically.
    */
   private boolean mayPutBlind(long fixedDeadline) {
-    return !rules.writer().writes() && !events.anyListener()
-        && (fixedDeadline != StoreEntry.NEVER || rules.expiry().writesIgnorePresence());
+    return (blindPuts || (fixedDeadline != StoreEntry.NEVER && !rules.writer().writes())) && !events.anyListener();
   }
 
   @Override

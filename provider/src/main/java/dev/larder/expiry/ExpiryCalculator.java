@@ -37,6 +37,10 @@ public final class ExpiryCalculator {
   private final Duration creation;
   private final Duration access;
   private final Duration update;
+  /** The answers of the three questions below, taken once (a put and a hit ask them every time). */
+  private final boolean writesIgnorePresence;
+  private final boolean updatesKeepDeadline;
+  private final boolean consultsOnAccess;
 
   public ExpiryCalculator(ExpiryPolicy policy) {
     this.policy = policy;
@@ -47,6 +51,11 @@ public final class ExpiryCalculator {
     this.creation = constant ? policy.getExpiryForCreation() : null;
     this.access = constant ? policy.getExpiryForAccess() : null;
     this.update = constant ? policy.getExpiryForUpdate() : null;
+    boolean eternalKeepsDeadline = constant && creation != null && creation.isEternal() && update == null;
+    this.writesIgnorePresence = eternalKeepsDeadline
+        || (constant && creation != null && creation.equals(update) && !creation.isZero());
+    this.updatesKeepDeadline = constant && update == null;
+    this.consultsOnAccess = !constant || access != null;
   }
 
   public ExpiryPolicy policy() {
@@ -60,21 +69,17 @@ public final class ExpiryCalculator {
    * old entry was eternal too: the caller checks that.)
    */
   public boolean writesIgnorePresence() {
-    if (!constant) {
-      return false;
-    }
-    boolean eternalKeepsDeadline = creation != null && creation.isEternal() && update == null;
-    return eternalKeepsDeadline || (creation != null && creation.equals(update) && !creation.isZero());
+    return writesIgnorePresence;
   }
 
   /** Whether updates keep the entry's deadline (the update duration is null). */
   public boolean updatesKeepDeadline() {
-    return constant && update == null;
+    return updatesKeepDeadline;
   }
 
   /** Whether an access can change a deadline, that is whether reads must consult the policy at all. */
   public boolean consultsOnAccess() {
-    return !constant || access != null;
+    return consultsOnAccess;
   }
 
   /** The deadline of an entry created now; a deadline {@code <= now} means "do not store". */
