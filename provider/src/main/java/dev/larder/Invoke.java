@@ -11,6 +11,7 @@ import javax.cache.processor.EntryProcessorException;
  * write or a remove (both through the writer). Any failure, the writer's included, reaches the caller
  * as an {@link EntryProcessorException} and leaves the entry as it was.
  */
+@SuppressWarnings("ArrayRecordComponent") // never compared or hashed: the caller's arguments, handed on as given
 record Invoke<K, V, T>(EntryProcessor<K, V, T> processor, Object[] arguments) implements Operation<K, V> {
 
   @Override
@@ -29,25 +30,23 @@ record Invoke<K, V, T>(EntryProcessor<K, V, T> processor, Object[] arguments) im
   }
 
   private Outcome<V> applyNetEffect(K key, ProcessorEntry<K, V> entry, Found<V> found, Rules<K, V> rules) {
-    switch (entry.outcome()) {
-      case NONE:
-        return found.keep();
-      case READ:
-        return found.access(rules.expiry());
-      case LOADED:
+    return switch (entry.outcome()) {
+      case NONE -> found.keep();
+      case READ -> found.access(rules.expiry());
+      case LOADED -> {
         rules.types().checkValue(entry.value());
-        return found.write(rules.copies().in(entry.value()), rules.expiry(), StoreEntry.NEVER);
-      case CREATED:
-      case UPDATED:
+        yield found.write(rules.copies().in(entry.value()), rules.expiry(), StoreEntry.NEVER);
+      }
+      case CREATED, UPDATED -> {
         rules.types().check(key, entry.value());
         rules.writer().write(key, entry.value());
-        return found.write(rules.copies().in(entry.value()), rules.expiry(), StoreEntry.NEVER);
-      case REMOVED:
+        yield found.write(rules.copies().in(entry.value()), rules.expiry(), StoreEntry.NEVER);
+      }
+      case REMOVED -> {
         rules.writer().delete(key);
-        return found.remove();
-      default:
-        throw new IllegalStateException("Unknown outcome " + entry.outcome());
-    }
+        yield found.remove();
+      }
+    };
   }
 
   @Override

@@ -13,7 +13,11 @@ package dev.larder;
  */
 interface Operation<K, V> {
 
-  /** @param key the caller's key (what the writer and listeners see) */
+  /**
+   * What the operation does to the entry found.
+   *
+   * @param key the caller's key (what the writer and listeners see)
+   */
   Outcome<V> apply(K key, Found<V> found, Rules<K, V> rules);
 
   /** Which statistics the operation counts; most count their writes only. */

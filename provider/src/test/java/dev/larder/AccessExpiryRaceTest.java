@@ -58,9 +58,10 @@ class AccessExpiryRaceTest {
         .setStoreFactory(new dev.larder.store.StoreFactory() {
           @Override
           public <K, V> Store<K, V> create(dev.larder.store.StoreContext<K, V> context) {
+            racing[0] = new RacingStore(
+                InProcessStore.FACTORY.create((dev.larder.store.StoreContext<String, String>) (Object) context));
             @SuppressWarnings("unchecked")
-            Store<K, V> store = (Store<K, V>) (racing[0] = new RacingStore(
-                InProcessStore.FACTORY.create((dev.larder.store.StoreContext<String, String>) (Object) context)));
+            Store<K, V> store = (Store<K, V>) (Object) racing[0];
             return store;
           }
         });

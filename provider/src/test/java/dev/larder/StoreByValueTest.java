@@ -58,7 +58,7 @@ class StoreByValueTest {
     Cache<Object, Object> cache = manager.createCache("immutable", new MutableConfiguration<>());
     assertThat(cache.getConfiguration(MutableConfiguration.class).isStoreByValue()).isTrue();
     Object[] values = {"text", 42, 42L, 1.5d, true, 'c', new BigDecimal("1.10"), UUID.randomUUID(),
-        Instant.now(), LocalDate.now(), ZoneId.of("Europe/Paris"), Colour.RED,
+        Instant.now(), LocalDate.now(ZoneId.of("UTC")), ZoneId.of("Europe/Paris"), Colour.RED,
         new Point(1, 2), new Named("n", new Point(3, 4), Instant.EPOCH)};
     for (Object value : values) {
       cache.put(value, value);

@@ -99,6 +99,12 @@ final class ItemCodec<K, V> {
     recentValues.clear();
   }
 
+  /** App Engine's {@code Expiration} takes a {@code java.util.Date}: the one place Larder makes one. */
+  @SuppressWarnings("JavaUtilDate")
+  private static java.util.Date dateOf(long epochMillis) {
+    return new java.util.Date(epochMillis);
+  }
+
   private static String reference(String itemKey, long stamp) {
     return itemKey + "#" + stamp;
   }
@@ -113,7 +119,7 @@ final class ItemCodec<K, V> {
     }
     long seconds = Math.max(1, (deadline - time.millis() + 999) / 1000 + 1);
     if (seconds > TimeUnit.DAYS.toSeconds(30)) {
-      return Expiration.onDate(new java.util.Date(deadline + 2000));
+      return Expiration.onDate(dateOf(deadline + 2000));
     }
     return Expiration.byDeltaSeconds((int) seconds);
   }

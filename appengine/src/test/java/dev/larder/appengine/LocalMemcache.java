@@ -97,12 +97,15 @@ final class LocalMemcache implements BeforeEachCallback, AfterEachCallback {
       if ("memcache".equals(pkg)) {
         calls.incrementAndGet();
         switch (fault) {
-          case FAIL:
+          case FAIL -> {
             return CompletableFuture.failedFuture(new ApiProxy.UnknownException(pkg, method));
-          case HANG:
+          }
+          case HANG -> {
             return new CompletableFuture<>(); // never answered
-          default:
-            break;
+          }
+          default -> {
+            // answered by the local service
+          }
         }
       }
       return service.makeAsyncCall(env, pkg, method, request, config);

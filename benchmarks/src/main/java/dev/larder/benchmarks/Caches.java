@@ -93,14 +93,15 @@ final class Caches {
   static <K, V> BenchCache<K, V> bounded(String name, String cacheName, Class<K> keyType, Class<V> valueType,
       long maximumSize) {
     switch (name) {
-      case CAFFEINE_CORE:
+      case CAFFEINE_CORE -> {
         return BenchCache.of(Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).<K, V>build());
-      case LARDER: {
+      }
+      case LARDER -> {
         LarderConfiguration<K, V> configuration = new LarderConfiguration<K, V>().setMaximumSize(maximumSize);
         configuration.setTypes(keyType, valueType).setStoreByValue(false);
         return create(manager(name), cacheName, configuration);
       }
-      case CAFFEINE: {
+      case CAFFEINE -> {
         CaffeineConfiguration<K, V> configuration = new CaffeineConfiguration<>();
         configuration.setTypes(keyType, valueType);
         configuration.setStoreByValue(false);
@@ -108,17 +109,19 @@ final class Caches {
         configuration.setExecutorFactory(() -> Runnable::run);
         return create(manager(name), cacheName, configuration);
       }
-      case CACHE2K: {
+      case CACHE2K -> {
         MutableConfiguration<K, V> configuration =
             ExtendedMutableConfiguration.of(Cache2kBuilder.of(keyType, valueType).entryCapacity(maximumSize));
         configuration.setStoreByValue(false);
         return create(manager(name), cacheName, configuration);
       }
-      case EHCACHE:
+      case EHCACHE -> {
         return create(manager(name), cacheName, Eh107Configuration.fromEhcacheCacheConfiguration(
             CacheConfigurationBuilder.newCacheConfigurationBuilder(keyType, valueType, ResourcePoolsBuilder.heap(maximumSize))));
-      default:
+      }
+      default -> {
         throw new IllegalArgumentException(name + " cannot be bounded through its JCache configuration");
+      }
     }
   }
 

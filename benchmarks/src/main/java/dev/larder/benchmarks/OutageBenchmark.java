@@ -7,6 +7,7 @@ import dev.larder.memcached.MemcachedStoreFactory;
 import dev.larder.memcached.protocol.MemcachedClient;
 import dev.larder.spi.LarderCachingProvider;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -214,7 +215,7 @@ public final class OutageBenchmark {
         public boolean addServer(String server) {
           List<InetSocketAddress> servers = new ArrayList<>();
           memcached.nodes().forEach(node -> servers.add(node.address()));
-          servers.add(new InetSocketAddress("127.0.0.1", Integer.parseInt(server.substring(server.indexOf(':') + 1))));
+          servers.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(server.substring(server.indexOf(':') + 1))));
           memcached.updateServers(servers); // what a discovery endpoint's new version does
           return true;
         }
@@ -262,7 +263,7 @@ public final class OutageBenchmark {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (true) {
       try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
         return process;
       } catch (IOException notYet) {
         if (!process.isAlive() || System.nanoTime() > deadline) {

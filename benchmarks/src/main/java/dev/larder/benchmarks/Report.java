@@ -154,7 +154,7 @@ public final class Report {
   private static void hitRatios(Path outputDir, Path csv) throws IOException {
     Map<String, Map<String, Double>> byTrace = new LinkedHashMap<>();
     for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
-      String[] fields = line.split(",");
+      String[] fields = line.split(",", -1);
       byTrace.computeIfAbsent(fields[0], k -> new LinkedHashMap<>()).put(fields[1], Double.parseDouble(fields[2]));
     }
     System.out.println("### Hit ratio, capacity " + HitRatio.CAPACITY + ", Zipf 0.9 over " + HitRatio.ITEMS

@@ -25,7 +25,7 @@ import javax.cache.CacheManager;
  */
 public final class StampedeBenchmark {
 
-  static final Duration TTL = Duration.ofMillis(1_000);
+  static final Duration TTL = Duration.ofSeconds(1);
   static final Duration COMPUTE = Duration.ofMillis(100);
   static final Duration RUN = Duration.ofSeconds(10);
 

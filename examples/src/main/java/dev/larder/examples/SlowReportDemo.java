@@ -9,6 +9,7 @@ import dev.larder.memcached.MemcachedStoreFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,7 +93,7 @@ public final class SlowReportDemo {
 
     // Without TCP_NODELAY the JDK's server holds small responses ~40 ms (Nagle + delayed ACK).
     System.setProperty("sun.net.httpserver.nodelay", "true");
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     server.createContext("/report", demo::report);
     server.createContext("/stats", demo::stats);
     server.start();
@@ -167,7 +168,7 @@ public final class SlowReportDemo {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return "report " + id + " computed at " + LocalTime.now().withNano(0);
+    return "report " + id + " computed at " + LocalTime.now(java.time.ZoneOffset.UTC).withNano(0) + " UTC";
   }
 
   private static void respond(HttpExchange exchange, int status, String body) throws IOException {

@@ -362,7 +362,7 @@ public record MemcachedSettings(
 
   private static List<InetSocketAddress> parseServers(String servers, String setting) {
     List<InetSocketAddress> addresses = new ArrayList<>();
-    for (String server : servers.split(",")) {
+    for (String server : servers.split(",", -1)) {
       String trimmed = server.trim();
       if (trimmed.isEmpty()) {
         continue;

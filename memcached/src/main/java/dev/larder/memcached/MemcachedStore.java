@@ -165,7 +165,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       }
       byte[] value = serializer.serialize(next.value());
       byte[] envelope = Envelope.encode(keyBytes, value, next.expiresAt());
-      checkSize(key, memcachedKey, node, envelope.length);
+      checkSize(key, node, envelope.length);
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
           conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
       if (written.is(MetaStatus.HD)) {
@@ -196,7 +196,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       return node.execute(MetaRequest.delete(memcachedKey, sameWrite)).is(MetaStatus.HD);
     }
     byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(replacement.value()), replacement.expiresAt());
-    checkSize(key, memcachedKey, node, envelope.length);
+    checkSize(key, node, envelope.length);
     MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
         sameWrite.ttl(ttlSeconds(replacement.expiresAt())).returnCas()));
     if (written.is(MetaStatus.HD)) {
@@ -216,7 +216,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
     byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
-    checkSize(key, memcachedKey, node, envelope.length);
+    checkSize(key, node, envelope.length);
     MetaRequest read = MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS);
     MetaRequest write = MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(entry.expiresAt())).returnCas());
     node.sendAll(List.of(read, write));
@@ -260,7 +260,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           written.put(memcachedKey, null);
         } else {
           byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), serializer.serialize(next.value()), next.expiresAt());
-          checkSize(key, memcachedKey, client.nodeFor(memcachedKey), envelope.length);
+          checkSize(key, client.nodeFor(memcachedKey), envelope.length);
           writes.put(memcachedKey, MetaRequest.set(memcachedKey, envelope,
               conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
           written.put(memcachedKey, next);
@@ -336,7 +336,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           return new Computed<>(null, true, current);
         }
         byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
-        checkSize(key, memcachedKey, node, envelope.length);
+        checkSize(key, node, envelope.length);
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
             MetaFlags.NONE.compareCas(read.cas()).ttl(ttlSeconds(computed.expiresAt())).returnCas()));
         if (written.is(MetaStatus.HD)) {
@@ -353,7 +353,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         StoreEntry<V> computed = compute.apply(key);
         if (computed != null) {
           byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
-          checkSize(key, memcachedKey, node, envelope.length);
+          checkSize(key, node, envelope.length);
           node.execute(MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(computed.expiresAt()))));
         }
         return new Computed<>(computed, true, null);
@@ -543,7 +543,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     return origin + " " + memcachedKey + "#" + cas;
   }
 
-  private void checkSize(K key, String memcachedKey, ServerNode node, int size) {
+  private void checkSize(K key, ServerNode node, int size) {
     long limit = lease.itemSizeMax();
     if (limit > 0 && size + ITEM_OVERHEAD > limit) {
       throw new CacheException("Cannot store key " + key + " in memcached " + node.name() + ": the entry is "

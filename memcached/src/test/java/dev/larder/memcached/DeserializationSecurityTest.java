@@ -152,7 +152,7 @@ class DeserializationSecurityTest {
     MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
     String memcachedKey = store.memcachedKey(TaggedSerializer.INSTANCE.serialize("k"));
     cache.unwrap(MemcachedClient.class)
-        .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(), dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
+        .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(java.nio.charset.StandardCharsets.US_ASCII), dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
     assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheException.class).hasMessageContaining(memcachedKey);
     cache.put("k", "again");
     assertThat(cache.get("k")).isEqualTo("again");

@@ -162,7 +162,7 @@ class ServerListChangeTest {
             int key = ThreadLocalRandom.current().nextInt(500) * 2 + thread; // each thread its own keys
             try {
               if (ThreadLocalRandom.current().nextInt(4) == 0) {
-                String value = key + ":" + (++sequence);
+                String value = key + ":" + ++sequence;
                 cache.put(key, value);
                 written.put(key, value);
               } else {
@@ -284,7 +284,7 @@ class ServerListChangeTest {
     private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     private final Thread acceptor = new Thread(this::serve, "scripted-config-endpoint");
     private volatile String body = "";
-    private volatile int requests;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     ConfigEndpoint() throws IOException {
       acceptor.setDaemon(true);
@@ -296,7 +296,7 @@ class ServerListChangeTest {
     }
 
     int requests() {
-      return requests;
+      return requests.get();
     }
 
     void publish(long version, MemcachedServers.OwnServer... servers) {
@@ -321,7 +321,7 @@ class ServerListChangeTest {
               out.write(("CONFIG cluster 0 " + answer.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
               out.write(answer);
               out.write("END\r\n".getBytes(StandardCharsets.US_ASCII));
-              requests++;
+              requests.incrementAndGet();
             } else {
               out.write("ERROR\r\n".getBytes(StandardCharsets.US_ASCII));
             }

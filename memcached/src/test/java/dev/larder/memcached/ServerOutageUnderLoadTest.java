@@ -108,7 +108,7 @@ class ServerOutageUnderLoadTest {
           while (running.get()) {
             int key = ThreadLocalRandom.current().nextInt(KEYS / THREADS) * THREADS + thread;
             boolean read = ThreadLocalRandom.current().nextInt(4) != 0;
-            String value = key + ":" + (++sequence) + "t" + thread;
+            String value = key + ":" + ++sequence + "t" + thread;
             long began = System.nanoTime();
             try {
               if (read) {

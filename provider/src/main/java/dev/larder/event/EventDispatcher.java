@@ -42,7 +42,11 @@ public final class EventDispatcher<K, V> {
     return false;
   }
 
-  /** @throws IllegalArgumentException if this configuration is already registered */
+  /**
+   * Registers a listener.
+   *
+   * @throws IllegalArgumentException if this configuration is already registered
+   */
   public synchronized void register(CacheEntryListenerConfiguration<K, V> configuration) {
     for (ListenerRegistration<K, V> registration : registrations) {
       if (registration.configuration.equals(configuration)) {
@@ -54,7 +58,7 @@ public final class EventDispatcher<K, V> {
     registrations = List.copyOf(next);
   }
 
-  /** @return whether the configuration was registered */
+  /** Deregisters a listener and closes it; returns whether the configuration was registered. */
   public synchronized boolean deregister(CacheEntryListenerConfiguration<K, V> configuration) {
     List<ListenerRegistration<K, V>> next = new ArrayList<>(registrations);
     for (ListenerRegistration<K, V> registration : registrations) {
@@ -102,6 +106,7 @@ public final class EventDispatcher<K, V> {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the clean-up stage itself cannot fail: it removes a map entry
   private void deliverAsync(ListenerRegistration<K, V> registration, K key, CacheEntryEvent<K, V> event) {
     Runnable task = () -> {
       try {

@@ -48,14 +48,19 @@ public interface Store<K, V> extends AutoCloseable {
    * {@link #compute}).
    */
   default StoreEntry<V> put(K key, StoreEntry<V> entry) {
-    Object[] previous = new Object[1];
-    compute(key, (k, current) -> {
-      previous[0] = current;
-      return entry;
-    });
-    @SuppressWarnings("unchecked")
-    StoreEntry<V> old = (StoreEntry<V>) previous[0];
-    return old;
+    // The entry the last run replaced (the committed one, on a store that retries).
+    final class Overwrite implements Remapping<K, V> {
+      StoreEntry<V> previous;
+
+      @Override
+      public StoreEntry<V> apply(K k, StoreEntry<V> current) {
+        previous = current;
+        return entry;
+      }
+    }
+    Overwrite overwrite = new Overwrite();
+    compute(key, overwrite);
+    return overwrite.previous;
   }
 
   /**
@@ -108,23 +113,29 @@ public interface Store<K, V> extends AutoCloseable {
       return new Computed<>(found, false, null);
     }
     boolean refresh = found != null && !found.isExpiredAt(now);
-    Object[] outcome = new Object[2];
-    StoreEntry<V> entry = compute(key, (k, current) -> {
-      long at = time().millis();
-      outcome[0] = null;
-      outcome[1] = null;
-      boolean live = current != null && !current.isExpiredAt(at);
-      if (live && (!refresh || current.expiresAt() - at > refreshAheadMillis)) {
-        return current; // another caller computed it meanwhile
+    // What the last run of the update did (the committed one, on a store that retries).
+    final class Attempt implements Remapping<K, V> {
+      boolean computed;
+      StoreEntry<V> replaced;
+
+      @Override
+      public StoreEntry<V> apply(K k, StoreEntry<V> current) {
+        long at = time().millis();
+        computed = false;
+        replaced = null;
+        boolean live = current != null && !current.isExpiredAt(at);
+        if (live && (!refresh || current.expiresAt() - at > refreshAheadMillis)) {
+          return current; // another caller computed it meanwhile
+        }
+        replaced = current;
+        StoreEntry<V> entry = compute.apply(k);
+        computed = true;
+        return entry;
       }
-      outcome[1] = current;
-      StoreEntry<V> computed = compute.apply(k);
-      outcome[0] = Boolean.TRUE;
-      return computed;
-    });
-    @SuppressWarnings("unchecked")
-    StoreEntry<V> replaced = (StoreEntry<V>) outcome[1];
-    return new Computed<>(entry, outcome[0] != null, replaced);
+    }
+    Attempt attempt = new Attempt();
+    StoreEntry<V> entry = compute(key, attempt);
+    return new Computed<>(entry, attempt.computed, attempt.replaced);
   }
 
   /** The time this store judges an entry live by: its context's (the default: the system's). */
@@ -177,7 +188,11 @@ public interface Store<K, V> extends AutoCloseable {
   /** The atomic per-key update of {@link Store#compute}. */
   @FunctionalInterface
   interface Remapping<K, V> {
-    /** @param current the key's entry, possibly expired, or {@code null} */
+    /**
+     * The entry to leave under the key.
+     *
+     * @param current the key's entry, possibly expired, or {@code null}
+     */
     StoreEntry<V> apply(K key, StoreEntry<V> current);
   }
 }

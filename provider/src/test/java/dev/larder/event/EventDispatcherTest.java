@@ -7,7 +7,6 @@ import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,7 +101,7 @@ class EventDispatcherTest {
       }
     }
     dispatcher.awaitQuiescence(10_000);
-    Map<String, List<String>> perKey = new ConcurrentHashMap<>();
+    Map<String, List<String>> perKey = new java.util.HashMap<>();
     for (String event : recorder.seen) {
       perKey.computeIfAbsent(event.substring(8, 9), k -> new ArrayList<>()).add(event);
     }

@@ -53,7 +53,7 @@ final class ClusterDiscovery {
       out.flush();
       InputStream in = socket.getInputStream();
       String header = line(in);
-      String[] parts = header.split(" ");
+      String[] parts = header.split(" ", -1);
       if (parts.length != 4 || !parts[0].equals("CONFIG") || !parts[1].equals("cluster")) {
         throw new CacheException("The memcached discovery endpoint " + name + " answered '" + header
             + "' to config get cluster (expected CONFIG cluster 0 <bytes>)");
@@ -74,7 +74,7 @@ final class ClusterDiscovery {
 
   /** The body: a version line, then the node list. */
   Cluster parse(String body) {
-    String[] lines = body.strip().split("\\R");
+    String[] lines = body.strip().split("\\R", -1);
     if (lines.length < 2) {
       throw new CacheException("The memcached discovery endpoint " + name + " sent no node list: '" + body + "'");
     }
@@ -86,8 +86,8 @@ final class ClusterDiscovery {
           + "' as the configuration version (expected a number)", e);
     }
     List<InetSocketAddress> servers = new ArrayList<>();
-    for (String node : lines[1].trim().split("\\s+")) {
-      String[] fields = node.split("\\|");
+    for (String node : lines[1].trim().split("\\s+", -1)) {
+      String[] fields = node.split("\\|", -1);
       if (fields.length != 3) {
         throw new CacheException("The memcached discovery endpoint " + name + " listed '" + node
             + "' (expected hostname|ip|port)");

@@ -41,6 +41,8 @@ public final class ConnectionSecurity {
   }
 
   /**
+   * How to open a connection to a server.
+   *
    * @param tls whether to speak TLS
    * @param trustPem a PEM file of trusted certificates, blank for the JVM's trust store
    * @param user blank for no authentication
@@ -80,6 +82,7 @@ public final class ConnectionSecurity {
   }
 
   /** Completes the handshake and authenticates a connected channel, before anything else is sent on it. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the login's answer is awaited, bounded; a failed write fails it
   void establish(Channel channel, String server, long timeoutMillis) {
     if (sslContext != null) {
       Future<Channel> handshake = channel.pipeline().get(SslHandler.class).handshakeFuture();

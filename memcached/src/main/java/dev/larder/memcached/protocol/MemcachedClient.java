@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * endpoint if there is one. The server list may change while the client runs ({@link #updateServers}):
  * servers kept keep their connections and their keys.
  */
+// The health thread's scheduled futures go unread: its tasks catch their own failures (checkHealth,
+// pollDiscovery), and closing the client shuts the thread down.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemcachedClient.class);

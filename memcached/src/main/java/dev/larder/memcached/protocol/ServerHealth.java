@@ -54,7 +54,7 @@ final class ServerHealth implements MemcachedServerMXBean {
     }
   }
 
-  /** @return whether this failure marked the server down (exactly one caller sees true) */
+  /** Records a failure; returns whether it marked the server down (exactly one caller sees true). */
   boolean failed(String description, boolean timeout) {
     failures.increment();
     if (timeout) {

@@ -38,6 +38,9 @@ import javax.cache.CacheException;
  * deleted: a miss, never an old value. Past {@value #MAX_IN_DOUBT} keys the server is emptied with
  * {@code flush_all} instead (logged): Larder cannot delete what it could not note.
  */
+// Netty's write and close futures go unread: a failed write closes the connection (Pipeline.write),
+// which fails every request on it, and each request is bounded by its own timeout.
+@SuppressWarnings("FutureReturnValueIgnored")
 public final class ServerNode implements AutoCloseable {
 
   /** The most keys in doubt noted per server (about 100 bytes each): beyond, the server is flushed. */

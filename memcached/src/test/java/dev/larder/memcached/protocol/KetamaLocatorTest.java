@@ -60,7 +60,7 @@ class KetamaLocatorTest {
       assertThat(perServer).hasSize(4);
       assertThat(perServer.values()).allSatisfy(count -> assertThat(count).isGreaterThan(20_000 / 4 / 2));
     } finally {
-      group.shutdownGracefully();
+      group.shutdownGracefully().syncUninterruptibly(); // nothing left running after the test
     }
   }
 

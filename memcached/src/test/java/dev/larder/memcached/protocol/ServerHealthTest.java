@@ -113,7 +113,7 @@ class ServerHealthTest {
     private final ConcurrentLinkedQueue<Socket> connections = new ConcurrentLinkedQueue<>();
     private final Thread acceptor;
     volatile boolean silent;
-    private volatile int probes;
+    private final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
 
     ScriptedServer(ToLongFunction<String> delayMillis) throws IOException {
       this.delayMillis = delayMillis;
@@ -123,11 +123,11 @@ class ServerHealthTest {
     }
 
     InetSocketAddress address() {
-      return new InetSocketAddress("127.0.0.1", socket.getLocalPort());
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
     }
 
     int probes() {
-      return probes;
+      return probes.get();
     }
 
     private void accept() {
@@ -154,9 +154,9 @@ class ServerHealthTest {
           if (silent) {
             continue;
           }
-          String[] tokens = line.split(" ");
+          String[] tokens = line.split(" ", -1);
           if (tokens[0].equals("mn")) {
-            probes++;
+            probes.incrementAndGet();
             out.write("MN\r\n".getBytes(StandardCharsets.US_ASCII));
           } else if (tokens[0].equals("mg")) {
             Thread.sleep(delayMillis.applyAsLong(tokens[1])); // the scripted server's slow answer

@@ -48,6 +48,8 @@ public final class Envelope {
   }
 
   /**
+   * The envelope the bytes hold.
+   *
    * @param item names the item for an error, such as {@code "k in memcached"}
    * @throws CacheException if the bytes are not an envelope Larder wrote
    */

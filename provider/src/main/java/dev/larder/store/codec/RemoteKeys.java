@@ -114,22 +114,19 @@ public final class RemoteKeys<K> {
 
   /** {@code s<text>} for printable ASCII strings, {@code l<n>} and {@code i<n>} for numbers, else null. */
   private static String readableKey(byte[] keyBytes) {
-    switch (keyBytes[0]) {
-      case TaggedSerializer.STRING: {
+    return switch (keyBytes[0]) {
+      case TaggedSerializer.STRING -> {
         for (int i = 1; i < keyBytes.length; i++) {
           if (keyBytes[i] <= ' ' || keyBytes[i] >= 127) {
-            return null;
+            yield null;
           }
         }
-        return new String(keyBytes, 0, keyBytes.length, StandardCharsets.US_ASCII);
+        yield new String(keyBytes, 0, keyBytes.length, StandardCharsets.US_ASCII);
       }
-      case TaggedSerializer.LONG:
-        return keyBytes.length == 9 ? "l" + ByteBuffer.wrap(keyBytes, 1, 8).getLong() : null;
-      case TaggedSerializer.INTEGER:
-        return keyBytes.length == 5 ? "i" + ByteBuffer.wrap(keyBytes, 1, 4).getInt() : null;
-      default:
-        return null;
-    }
+      case TaggedSerializer.LONG -> keyBytes.length == 9 ? "l" + ByteBuffer.wrap(keyBytes, 1, 8).getLong() : null;
+      case TaggedSerializer.INTEGER -> keyBytes.length == 5 ? "i" + ByteBuffer.wrap(keyBytes, 1, 4).getInt() : null;
+      default -> null;
+    };
   }
 
   /** SHA-256 of the bytes, base64url without padding (43 characters). */

@@ -6,7 +6,11 @@ package dev.larder.store.codec;
  */
 public interface Serializer {
 
-  /** @throws IllegalArgumentException naming the object's class if it cannot be serialized */
+  /**
+   * The object as bytes.
+   *
+   * @throws IllegalArgumentException naming the object's class if it cannot be serialized
+   */
   byte[] serialize(Object object);
 
   Object deserialize(byte[] bytes, ClassLoader classLoader);

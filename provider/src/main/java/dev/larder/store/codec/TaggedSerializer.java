@@ -68,13 +68,16 @@ public final class TaggedSerializer implements Serializer {
       throw new CacheException("Cannot deserialize an empty value");
     }
     switch (bytes[0]) {
-      case STRING:
+      case STRING -> {
         return new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
-      case LONG:
+      }
+      case LONG -> {
         return ByteBuffer.wrap(bytes, 1, 8).getLong();
-      case INTEGER:
+      }
+      case INTEGER -> {
         return ByteBuffer.wrap(bytes, 1, 4).getInt();
-      case JAVA:
+      }
+      case JAVA -> {
         DeserializationAllowList allowList = filter instanceof DeserializationAllowList list ? list : null;
         String source = allowList == null ? "the store" : allowList.source();
         String tooLarge = allowList == null ? null : allowList.sizeViolation(bytes.length - 1L);
@@ -122,9 +125,11 @@ public final class TaggedSerializer implements Serializer {
         } catch (IOException | ClassNotFoundException e) {
           throw new CacheException("Cannot deserialize a value read from " + source + ": " + e, e);
         }
-      default:
+      }
+      default -> {
         throw new CacheException("Cannot deserialize a value read from the store: unknown tag "
             + bytes[0] + " in " + Arrays.toString(Arrays.copyOf(bytes, Math.min(bytes.length, 16))));
+      }
     }
   }
 }
