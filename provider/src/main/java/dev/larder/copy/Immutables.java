@@ -52,7 +52,11 @@ public final class Immutables {
     return IMMUTABLE.get(type);
   }
 
-  private static boolean isImmutableClass(Class<?> type) {
+  /**
+   * The answer for one class, uncached: what {@link #isImmutable} caches. Tests ask it directly (a cached
+   * answer outlives a change to this rule in the same JVM).
+   */
+  static boolean isImmutableClass(Class<?> type) {
     if (FINAL_IMMUTABLE.contains(type) || type.isEnum() || (type.getSuperclass() != null && type.getSuperclass().isEnum())) {
       return true;
     }

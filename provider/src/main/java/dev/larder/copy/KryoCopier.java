@@ -32,21 +32,30 @@ public final class KryoCopier implements Copier {
   private static final ClassValue<Boolean> CUSTOM_SERIALIZATION = new ClassValue<>() {
     @Override
     protected Boolean computeValue(Class<?> type) {
-      if (Externalizable.class.isAssignableFrom(type)) {
-        return true;
-      }
-      for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-        for (String method : new String[] {"writeObject", "readObject", "writeReplace", "readResolve"}) {
-          for (java.lang.reflect.Method declared : c.getDeclaredMethods()) {
-            if (declared.getName().equals(method)) {
-              return true;
-            }
-          }
-        }
-      }
-      return false;
+      return customizesSerialization(type);
     }
   };
+
+  /**
+   * Whether the class or a superclass has serialization rules of its own, uncached (tests ask it
+   * directly: a cached answer outlives a change to this rule in the same JVM).
+   */
+  static boolean customizesSerialization(Class<?> type) {
+    if (Externalizable.class.isAssignableFrom(type)) {
+      return true;
+    }
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      for (java.lang.reflect.Method declared : c.getDeclaredMethods()) {
+        if (SERIALIZATION_METHODS.contains(declared.getName())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static final java.util.Set<String> SERIALIZATION_METHODS =
+      java.util.Set.of("writeObject", "readObject", "writeReplace", "readResolve");
 
   /**
    * One Kryo per thread: a Kryo is not thread-safe, and a shared pool made two threads copy more slowly
