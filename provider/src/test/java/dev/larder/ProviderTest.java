@@ -51,4 +51,35 @@ class ProviderTest {
     assertThat(second.createCache("entity", new MutableConfiguration<String, String>())).isNotNull();
     second.close();
   }
+
+  @Test
+  void closingByUriByClassLoaderOrAllClosesExactlyThoseManagers() throws Exception {
+    CachingProvider provider = Caching.getCachingProvider();
+    ClassLoader loader = provider.getDefaultClassLoader();
+    ClassLoader other = new java.net.URLClassLoader(new java.net.URL[0], loader);
+    java.net.URI a = java.net.URI.create("urn:larder:close-a");
+    java.net.URI b = java.net.URI.create("urn:larder:close-b");
+    CacheManager aHere = provider.getCacheManager(a, loader);
+    CacheManager bHere = provider.getCacheManager(b, loader);
+    CacheManager aThere = provider.getCacheManager(a, other);
+    assertThat(aThere).isNotSameAs(aHere);
+
+    provider.close(a, loader);
+    assertThat(aHere.isClosed()).isTrue();
+    assertThat(bHere.isClosed()).isFalse();
+    assertThat(aThere.isClosed()).as("same URI, another class loader").isFalse();
+
+    provider.close(other);
+    assertThat(aThere.isClosed()).isTrue();
+    assertThat(bHere.isClosed()).isFalse();
+
+    CacheManager again = provider.getCacheManager(a, null);
+    assertThat(again.getClassLoader()).as("null is the default class loader").isSameAs(loader);
+    provider.close(null, null); // the default manager only
+    assertThat(again.isClosed()).isFalse();
+    provider.close();
+    assertThat(bHere.isClosed()).isTrue();
+    assertThat(again.isClosed()).isTrue();
+    assertThat(provider.getDefaultProperties()).isEmpty();
+  }
 }

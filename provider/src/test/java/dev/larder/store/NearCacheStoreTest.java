@@ -117,6 +117,62 @@ class NearCacheStoreTest {
     assertThat(near.nearSize()).isLessThanOrEqualTo(100);
   }
 
+  @Test
+  void aBatchReadServesWhatIsNearAndFetchesOnlyTheRestWithoutKeepingIt() {
+    remote.map.put("a", entry("1"));
+    remote.map.put("b", entry("2"));
+    near.get("a"); // near now
+    int before = remote.reads.get();
+    Map<String, StoreEntry<String>> found = near.getAll(Set.of("a", "b", "absent"));
+    assertThat(found).containsOnlyKeys("a", "b");
+    assertThat(found.get("b").value()).isEqualTo("2");
+    assertThat(remote.reads.get() - before).as("b and absent only").isEqualTo(2);
+    assertThat(near.nearHits()).isEqualTo(1);
+    near.getAll(Set.of("b"));
+    assertThat(remote.reads.get() - before).as("a batch read keeps nothing near").isEqualTo(3);
+  }
+
+  @Test
+  void aComputationIsServedNearWhenFreshAndGoesToTheRemoteStoreWhenItsRefreshIsDue() {
+    AtomicInteger computations = new AtomicInteger();
+    java.util.function.Function<String, StoreEntry<String>> compute =
+        key -> new StoreEntry<>("c" + computations.incrementAndGet(), wallMillis.get() + 1_000);
+    Store.Computed<String> first = near.getOrCompute("k", compute, 0, 100);
+    assertThat(first.computedHere()).isTrue();
+    assertThat(first.entry().value()).isEqualTo("c1");
+    assertThat(near.get("k").value()).as("this JVM's write is near at once").isEqualTo("c1");
+    int reads = remote.reads.get();
+    Store.Computed<String> fresh = near.getOrCompute("k", compute, 300, 100);
+    assertThat(fresh.computedHere()).isFalse();
+    assertThat(fresh.entry().value()).isEqualTo("c1");
+    assertThat(remote.reads.get()).as("served near").isEqualTo(reads);
+    wallMillis.addAndGet(800); // 200 ms left, inside the 300 ms window
+    Store.Computed<String> refreshed = near.getOrCompute("k", compute, 300, 100);
+    assertThat(refreshed.computedHere()).isTrue();
+    assertThat(refreshed.entry().value()).isEqualTo("c2");
+    assertThat(near.get("k").value()).isEqualTo("c2");
+    assertThat(computations).hasValue(2);
+  }
+
+  @Test
+  void clearingAndRemovingEverythingListedLeaveNothingNear() {
+    remote.map.put("a", entry("1"));
+    near.get("a");
+    assertThat(near.nearSize()).isPositive();
+    near.clear();
+    assertThat(remote.map).isEmpty();
+    remote.map.put("a", entry("2"));
+    assertThat(near.get("a").value()).isEqualTo("2");
+    remote.map.put("a", entry("3"));
+    near.removedAllListed();
+    assertThat(near.get("a").value()).as("dropped near, read again").isEqualTo("3");
+    assertThat(near.maxStalenessMillis()).isEqualTo(500);
+    assertThat(near.unwrap(NearCacheStore.class)).isSameAs(near);
+    assertThat(near.entries()).toIterable().hasSize(1);
+    near.close();
+    assertThat(near.nearSize()).isZero();
+  }
+
   private void advanceMillis(long millis) {
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }
