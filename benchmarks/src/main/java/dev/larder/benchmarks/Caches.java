@@ -15,6 +15,7 @@ import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
 import org.cache2k.Cache2kBuilder;
 import org.cache2k.jcache.ExtendedMutableConfiguration;
+import org.cache2k.jcache.JCacheConfig;
 import org.ehcache.config.builders.CacheConfigurationBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.jsr107.Eh107Configuration;
@@ -74,7 +75,7 @@ final class Caches {
       throw new IllegalArgumentException("Unknown cache " + name);
     }
     MutableConfiguration<K, V> configuration = name.equals(CACHE2K)
-        ? ExtendedMutableConfiguration.of(Cache2kBuilder.of(keyType, valueType).entryCapacity(Math.max(entries * 2L, 1_000)))
+        ? ExtendedMutableConfiguration.of(cache2k(keyType, valueType, setup, entries))
         : new MutableConfiguration<>();
     configuration.setTypes(keyType, valueType).setStoreByValue(setup.byValue());
     if (setup.expiryAndStatistics()) {
@@ -84,6 +85,38 @@ final class Caches {
     CacheManager manager = manager(name);
     manager.destroyCache(cacheName);
     return BenchCache.of(manager.createCache(cacheName, configuration));
+  }
+
+  /**
+   * cache2k's own configuration, needed for the capacity (it keeps 1,802 entries under a plain
+   * MutableConfiguration). Once it has one, cache2k stops copying for store-by-value and its expiry is no
+   * longer sharp unless told: both are asked for here, so that it does the work the others do
+   * ({@link #requireCopies} checks the copies).
+   */
+  private static <K, V> Cache2kBuilder<K, V> cache2k(Class<K> keyType, Class<V> valueType, Setup setup, int entries) {
+    Cache2kBuilder<K, V> builder = Cache2kBuilder.of(keyType, valueType).entryCapacity(Math.max(entries * 2L, 1_000))
+        .with(JCacheConfig.class, jcache -> jcache.copyAlwaysIfRequested(true));
+    return setup.expiryAndStatistics() ? builder.sharpExpiry(true) : builder;
+  }
+
+  /**
+   * Fails the run unless a store-by-value cache really copies: what the caller changes after a put, or
+   * in what a get returned, must not reach the cache, and two gets return two copies. A peer that shares
+   * the instance would measure a by-reference get.
+   */
+  static void requireCopies(BenchCache<Integer, StoreByValueBenchmark.Profile> cache, String name) {
+    StoreByValueBenchmark.Profile original = new StoreByValueBenchmark.Profile(-1);
+    cache.put(-1, original);
+    original.name = "changed after put";
+    StoreByValueBenchmark.Profile first = cache.get(-1);
+    StoreByValueBenchmark.Profile second = cache.get(-1);
+    if (first == original || first.name.equals("changed after put")) {
+      throw new IllegalStateException(name + " does not copy on put: the benchmark would not measure store-by-value");
+    }
+    first.name = "changed after get";
+    if (first == second || cache.get(-1).name.equals("changed after get")) {
+      throw new IllegalStateException(name + " does not copy on get: the benchmark would not measure store-by-value");
+    }
   }
 
   /**

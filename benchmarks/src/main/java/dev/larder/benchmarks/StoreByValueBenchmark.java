@@ -48,6 +48,7 @@ public class StoreByValueBenchmark {
     target = Caches.create(cache, "byValue", Integer.class, Profile.class,
         new Caches.Setup(true, false), ReadWriteBenchmark.KEYS);
     Caches.populate(target, ReadWriteBenchmark.KEYS, Profile::new, cache);
+    Caches.requireCopies(target, cache);
     keys = Zipf.boxedSamples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
   }
 
