@@ -47,8 +47,15 @@ final class Caches {
   private Caches() {
   }
 
-  /** How a cache is configured: store by value or by reference, a CreatedExpiryPolicy and statistics. */
-  record Setup(boolean byValue, boolean expiryAndStatistics) {
+  /**
+   * How a cache is configured: store by value or by reference, and a CreatedExpiryPolicy of
+   * {@code expiryMillis} with statistics (1 hour in the benchmarks: nothing expires while measured).
+   */
+  record Setup(boolean byValue, boolean expiryAndStatistics, long expiryMillis) {
+    Setup(boolean byValue, boolean expiryAndStatistics) {
+      this(byValue, expiryAndStatistics, TimeUnit.HOURS.toMillis(1));
+    }
+
     static Setup byReference() {
       return new Setup(false, false);
     }
@@ -64,7 +71,7 @@ final class Caches {
     if (name.equals(CAFFEINE_CORE)) {
       Caffeine<Object, Object> builder = Caffeine.newBuilder();
       if (setup.expiryAndStatistics()) {
-        builder.expireAfterWrite(1, TimeUnit.HOURS).recordStats();
+        builder.expireAfterWrite(setup.expiryMillis(), TimeUnit.MILLISECONDS).recordStats();
       }
       return BenchCache.of(builder.<K, V>build());
     }
@@ -79,7 +86,8 @@ final class Caches {
         : new MutableConfiguration<>();
     configuration.setTypes(keyType, valueType).setStoreByValue(setup.byValue());
     if (setup.expiryAndStatistics()) {
-      configuration.setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(Duration.ONE_HOUR));
+      configuration.setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(
+          new Duration(TimeUnit.MILLISECONDS, setup.expiryMillis())));
       configuration.setStatisticsEnabled(true);
     }
     CacheManager manager = manager(name);
@@ -97,6 +105,25 @@ final class Caches {
     Cache2kBuilder<K, V> builder = Cache2kBuilder.of(keyType, valueType).entryCapacity(Math.max(entries * 2L, 1_000))
         .with(JCacheConfig.class, jcache -> jcache.copyAlwaysIfRequested(true));
     return setup.expiryAndStatistics() ? builder.sharpExpiry(true) : builder;
+  }
+
+  /**
+   * Fails the run unless the peer, set up as the expiry rows set it up, really expires an entry when
+   * its policy says: a peer whose expiry is lazy or off would measure a plain get. The wait is real
+   * time: each peer's expiry runs on its own clock, which the benchmark cannot move.
+   */
+  static void requireExpires(String name) throws InterruptedException {
+    BenchCache<Integer, Integer> probe = create(name, "expiryProbe", Integer.class, Integer.class,
+        new Setup(false, true, 200), 10);
+    probe.put(1, 1);
+    if (probe.get(1) == null) {
+      throw new IllegalStateException(name + " lost an entry at once: the expiry rows would measure misses");
+    }
+    Thread.sleep(400); // twice the 200 ms policy, on the peer's own clock
+    if (probe.get(1) != null) {
+      throw new IllegalStateException(name + " still returns an entry 400 ms after a 200 ms expiry:"
+          + " the expiry rows would not measure expiry");
+    }
   }
 
   /**

@@ -30,7 +30,8 @@ public class ExpiryStatisticsBenchmark {
   Integer[] keys;
 
   @Setup(Level.Trial)
-  public void setUp() {
+  public void setUp() throws InterruptedException {
+    Caches.requireExpires(cache);
     target = Caches.create(cache, "expiryStatistics", Integer.class, Integer.class,
         new Caches.Setup(false, true), ReadWriteBenchmark.KEYS);
     Caches.populate(target, ReadWriteBenchmark.KEYS, i -> i, cache);
