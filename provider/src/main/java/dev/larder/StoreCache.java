@@ -19,6 +19,7 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Configuration;
+import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
@@ -40,7 +41,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final LarderCacheManager manager;
   private final String name;
   private final LarderConfiguration<K, V> configuration;
-  private final CacheFactory.Parts<K, V> parts;
+  /** The configured loader, closed with the cache (a read-through one is also in {@link #loads}). */
+  private final CacheLoader<K, V> loader;
   private final Store<K, V> store;
   private final Rules<K, V> rules;
   private final Copies copies;
@@ -61,7 +63,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     this.manager = manager;
     this.name = name;
     this.configuration = configuration;
-    this.parts = parts;
+    this.loader = parts.loader();
     this.store = parts.store();
     this.rules = parts.rules();
     this.copies = rules.copies();
@@ -421,7 +423,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     MBeans.unregister(statisticsName);
     MBeans.unregister(configurationName);
     events.close();
-    closeQuietly(parts.loader());
+    closeQuietly(loader);
     closeQuietly(rules.writer().writer());
     closeQuietly(rules.expiry().policy());
     store.close();

@@ -8,10 +8,8 @@ import dev.larder.store.InProcessStore;
 import dev.larder.store.Store;
 import dev.larder.store.StoreEntry;
 import java.net.URI;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.cache.CacheManager;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.ExpiryPolicy;
@@ -53,28 +51,32 @@ class AccessExpiryRaceTest {
 
   @Test
   void aPutBetweenAHitAndItsTouchKeepsItsUpdateDeadline() {
-    RacingStore[] racing = new RacingStore[1];
+    // Runs once, just before the next compute.
+    AtomicReference<Runnable> before = new AtomicReference<>();
     LarderConfiguration<String, String> configuration = new LarderConfiguration<String, String>()
         .setStoreFactory(new dev.larder.store.StoreFactory() {
           @Override
           public <K, V> Store<K, V> create(dev.larder.store.StoreContext<K, V> context) {
-            racing[0] = new RacingStore(
-                InProcessStore.FACTORY.create((dev.larder.store.StoreContext<String, String>) (Object) context));
-            @SuppressWarnings("unchecked")
-            Store<K, V> store = (Store<K, V>) (Object) racing[0];
-            return store;
+            return new ComputeHookStore<>(InProcessStore.FACTORY.create(context), (key, remapping) -> {
+              Runnable racer = before.getAndSet(null);
+              if (racer != null) {
+                racer.run();
+              }
+            });
           }
         });
     configuration.setExpiryPolicyFactory(() -> new HourThenSecondOnAccess());
     LarderCache<String, String> cache = manager.createCache("race", configuration).unwrap(LarderCache.class);
     cache.put("k", "read");
+    @SuppressWarnings("unchecked")
+    Store<String, String> delegate = cache.unwrap(ComputeHookStore.class).delegate;
 
     // the next compute (the touch after the hit) first lets another writer's put land
-    racing[0].before = () -> racing[0].delegate.put("k",
-        new StoreEntry<>("raced", System.currentTimeMillis() + TimeUnit.HOURS.toMillis(1)));
+    before.set(() -> delegate.put("k",
+        new StoreEntry<>("raced", System.currentTimeMillis() + TimeUnit.HOURS.toMillis(1))));
     assertThat(cache.get("k")).isEqualTo("read");
 
-    StoreEntry<String> now = racing[0].delegate.get("k");
+    StoreEntry<String> now = delegate.get("k");
     assertThat(now.value()).isEqualTo("raced");
     assertThat(now.expiresAt() - System.currentTimeMillis()).as("the put's own deadline, not the access one")
         .isGreaterThan(TimeUnit.MINUTES.toMillis(30));
@@ -89,50 +91,5 @@ class AccessExpiryRaceTest {
     assertThat(cache.get("k")).isEqualTo("v");
     StoreEntry<?> entry = cache.unwrap(Store.class).get("k");
     assertThat(entry.expiresAt() - System.currentTimeMillis()).isBetween(0L, 1000L);
-  }
-
-  /** Runs {@link #before} once, just before the next compute. */
-  static final class RacingStore implements Store<String, String> {
-    final Store<String, String> delegate;
-    volatile Runnable before;
-
-    RacingStore(Store<String, String> delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public StoreEntry<String> get(String key) {
-      return delegate.get(key);
-    }
-
-    @Override
-    public Map<String, StoreEntry<String>> getAll(Set<? extends String> keys) {
-      return delegate.getAll(keys);
-    }
-
-    @Override
-    public StoreEntry<String> compute(String key, Remapping<String, String> remapping) {
-      Runnable racer = before;
-      before = null;
-      if (racer != null) {
-        racer.run();
-      }
-      return delegate.compute(key, remapping);
-    }
-
-    @Override
-    public Iterator<Map.Entry<String, StoreEntry<String>>> entries() {
-      return delegate.entries();
-    }
-
-    @Override
-    public void clear() {
-      delegate.clear();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 }

@@ -7,7 +7,6 @@ import dev.larder.management.CacheStatistics;
 import dev.larder.store.InProcessStore;
 import dev.larder.store.Store;
 import dev.larder.store.StoreEntry;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +75,11 @@ class RetriedComputeTest {
         .setStoreFactory(new dev.larder.store.StoreFactory() {
           @Override
           public <K, V> Store<K, V> create(dev.larder.store.StoreContext<K, V> context) {
-            return new RetryingStore<>(InProcessStore.FACTORY.create(context));
+            // a lost CAS race: each update first runs against an entry about to be overwritten
+            @SuppressWarnings("unchecked")
+            StoreEntry<V> stale = new StoreEntry<>((V) "stale", StoreEntry.NEVER);
+            return new ComputeHookStore<>(InProcessStore.FACTORY.create(context),
+                (key, remapping) -> remapping.apply(key, stale));
           }
         });
     configuration.setTypes(String.class, String.class).setStatisticsEnabled(true);
@@ -85,48 +88,6 @@ class RetriedComputeTest {
     @SuppressWarnings("unchecked")
     LarderCache<String, String> cache = manager.createCache("retried", configuration).unwrap(LarderCache.class);
     return cache;
-  }
-
-  /** Runs every update first against a stale entry, whose result it throws away, as a lost CAS race does. */
-  static final class RetryingStore<K, V> implements Store<K, V> {
-    private final Store<K, V> store;
-
-    RetryingStore(Store<K, V> store) {
-      this.store = store;
-    }
-
-    @Override
-    public StoreEntry<V> compute(K key, Remapping<K, V> remapping) {
-      @SuppressWarnings("unchecked")
-      StoreEntry<V> stale = new StoreEntry<>((V) "stale", StoreEntry.NEVER);
-      remapping.apply(key, stale); // lost: another client wrote first
-      return store.compute(key, remapping);
-    }
-
-    @Override
-    public StoreEntry<V> get(K key) {
-      return store.get(key);
-    }
-
-    @Override
-    public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
-      return store.getAll(keys);
-    }
-
-    @Override
-    public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
-      return store.entries();
-    }
-
-    @Override
-    public void clear() {
-      store.clear();
-    }
-
-    @Override
-    public void close() {
-      store.close();
-    }
   }
 
   static final class Recorder implements CacheEntryCreatedListener<String, String>,
