@@ -13,6 +13,12 @@ public final class FakeTime implements TimeSource {
     return millis.get();
   }
 
+  /** Moves with {@link #millis}: a test's one clock drives deadlines and intervals alike. */
+  @Override
+  public long nanos() {
+    return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(millis.get());
+  }
+
   public void advance(long byMillis) {
     millis.addAndGet(byMillis);
   }

@@ -66,7 +66,7 @@ public final class MemcachedStoreFactory implements StoreFactory {
         return remote;
       }
       NearCacheStore<K, V> near = new NearCacheStore<>(remote, settings.nearMaximumSize(),
-          java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), System::nanoTime,
+          java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.nearMaxStalenessMillis()), context.time()::nanos,
           context.time()::millis);
       store.metrics().reportNear(near);
       return near;

@@ -70,12 +70,18 @@ final class MemcachedServers {
    */
   static dev.larder.LarderCache<Integer, String> integerCache(List<javax.cache.CacheManager> managers,
       MemcachedSettings settings, String managerUri, String cacheName) {
+    return integerCache(managers, settings, managerUri, cacheName, dev.larder.expiry.TimeSource.SYSTEM);
+  }
+
+  /** The same, on a test's time source (deadlines, TTLs and the near tier's staleness follow it). */
+  static dev.larder.LarderCache<Integer, String> integerCache(List<javax.cache.CacheManager> managers,
+      MemcachedSettings settings, String managerUri, String cacheName, dev.larder.expiry.TimeSource time) {
     javax.cache.CacheManager manager = new dev.larder.spi.LarderCachingProvider().getCacheManager(
         java.net.URI.create(managerUri), MemcachedServers.class.getClassLoader());
     managers.add(manager);
     dev.larder.configuration.LarderConfiguration<Integer, String> configuration =
         new dev.larder.configuration.LarderConfiguration<Integer, String>()
-            .setStoreFactory(MemcachedStoreFactory.of(settings));
+            .setStoreFactory(MemcachedStoreFactory.of(settings)).setTimeSource(time);
     configuration.setTypes(Integer.class, String.class);
     @SuppressWarnings("unchecked")
     dev.larder.LarderCache<Integer, String> cache = manager.createCache(cacheName, configuration)

@@ -2,11 +2,11 @@ package dev.larder.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.larder.FakeTime;
 import dev.larder.LarderCache;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.cache.CacheManager;
 import javax.cache.processor.EntryProcessor;
 import javax.management.ObjectName;
@@ -29,10 +29,14 @@ class NearCacheTest {
     managers.forEach(CacheManager::close);
   }
 
+  /** The time both "JVMs" run on: the staleness bound is moved across by hand. */
+  private final FakeTime time = new FakeTime();
+
   /** A manager of its own; {@code connections} differ so the two get separate clients, as two JVMs. */
   private LarderCache<Integer, String> cache(int connections, String uri) {
     return MemcachedServers.integerCache(managers, MemcachedSettings.servers(MemcachedServers.shared())
-        .withPrefix(prefix).withConnectionsPerServer(connections).withNearCache(100, STALENESS_MILLIS), uri, "near");
+        .withPrefix(prefix).withConnectionsPerServer(connections).withNearCache(100, STALENESS_MILLIS), uri, "near",
+        time);
   }
 
   @Test
@@ -41,29 +45,21 @@ class NearCacheTest {
     LarderCache<Integer, String> writer = cache(2, "near-two");
     LarderCache<Integer, String> reader = cache(3, "near-two"); // registered last: the MXBean below is its
     writer.put(1, "v1");
-    assertThat(reader.get(1)).isEqualTo("v1"); // now near in the reader
-    long written = System.nanoTime();
+    assertThat(reader.get(1)).isEqualTo("v1"); // now near in the reader, fetched at this time
     writer.put(1, "v2");
     assertThat(writer.get(1)).as("the writer's own write, at once").isEqualTo("v2");
 
-    long sawNewAfter = -1;
-    boolean oldAfterNew = false;
     int oldReads = 0;
-    while (System.nanoTime() - written < TimeUnit.MILLISECONDS.toNanos(3 * STALENESS_MILLIS)) {
-      String value = reader.get(1);
-      if (value.equals("v2") && sawNewAfter < 0) {
-        sawNewAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written);
-      } else if (value.equals("v1")) {
-        oldReads++;
-        oldAfterNew |= sawNewAfter >= 0;
-      }
-      Thread.sleep(5); // polling as an application would read, not spinning on the near tier
+    for (long elapsed = 0; elapsed < STALENESS_MILLIS; elapsed += 50) {
+      assertThat(reader.get(1)).as("%d ms after the fetch, within the bound: the near value", elapsed).isEqualTo("v1");
+      oldReads++;
+      time.advance(50);
     }
-    System.out.printf("near: the other manager's write seen after %d ms (bound %d ms), %d stale reads before%n",
-        sawNewAfter, STALENESS_MILLIS, oldReads);
-    assertThat(oldReads).as("reads of the near value before the bound").isPositive();
-    assertThat(sawNewAfter).as("ms until the new value is seen").isBetween(0L, STALENESS_MILLIS + 100);
-    assertThat(oldAfterNew).as("an old value after the new one").isFalse();
+    // the bound has passed: memcached's value, from now on
+    for (int read = 0; read < 5; read++) {
+      assertThat(reader.get(1)).as("at the bound and after: the new value").isEqualTo("v2");
+      time.advance(50);
+    }
 
     ObjectName store = new ObjectName("dev.larder:type=MemcachedStore,CacheManager=near-two,Cache=near");
     assertThat((Long) ManagementFactory.getPlatformMBeanServer().getAttribute(store, "NearHits"))
@@ -111,14 +107,13 @@ class NearCacheTest {
     try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11391).start()) {
       LarderCache<Integer, String> cache = MemcachedServers.integerCache(managers,
           MemcachedSettings.servers(server.address()).withPrefix(prefix).withTimeoutMillis(300)
-              .withFailuresAsMisses(true).withNearCache(100, STALENESS_MILLIS), "near-down", "near");
+              .withFailuresAsMisses(true).withNearCache(100, STALENESS_MILLIS), "near-down", "near", time);
       cache.put(1, "kept");
-      long fetched = System.nanoTime();
       server.kill();
-      assertThat(cache.get(1)).as("near, while memcached is gone").isEqualTo("kept");
-      long left = STALENESS_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fetched);
-      Thread.sleep(Math.max(0, left) + 50); // past the bound, on the real clock the bound is measured by
-      assertThat(cache.get(1)).as("past the bound: memcached's answer, a miss").isNull();
+      time.advance(STALENESS_MILLIS - 1);
+      assertThat(cache.get(1)).as("near, while memcached is gone, within the bound").isEqualTo("kept");
+      time.advance(1);
+      assertThat(cache.get(1)).as("at the bound: memcached's answer, a miss").isNull();
     }
   }
 }

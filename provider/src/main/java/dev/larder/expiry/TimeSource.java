@@ -13,4 +13,12 @@ public interface TimeSource {
 
   /** Epoch milliseconds now. */
   long millis();
+
+  /**
+   * A monotonic reading in nanoseconds, for intervals that must not follow the wall clock's jumps (a near
+   * tier's staleness bound): {@link System#nanoTime()} unless a test's time source moves it too.
+   */
+  default long nanos() {
+    return System.nanoTime();
+  }
 }
