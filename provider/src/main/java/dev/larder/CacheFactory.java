@@ -50,8 +50,8 @@ final class CacheFactory {
     Factory<CacheWriter<? super K, ? super V>> writerFactory = configuration.getCacheWriterFactory();
     WriteThrough<K, V> writer = WriteThrough.of(
         configuration.isWriteThrough() && writerFactory != null ? writerFactory.create() : null);
-    Copies copies = configuration.isStoreByValue()
-        ? Copies.byValue(configuration.getCopier(), classLoader) : Copies.BY_REFERENCE;
+    Copies copies = Copies.of(configuration.isStoreByValue(), configuration.getCopier(), classLoader,
+        configuration.getKeyType(), configuration.getValueType());
     Rules<K, V> rules = new Rules<>(expiry, writer, copies,
         new Arguments<>(name, configuration.getKeyType(), configuration.getValueType()), readThrough);
 

@@ -125,4 +125,26 @@ class StoreByValueTest {
     cache.get("b");
     assertThat(copies).hasValue(2);
   }
+
+  @Test
+  void aCacheWhoseDeclaredTypesAdmitOnlyImmutablesMakesNoCopiesAtAll() {
+    Copier failing = new Copier() {
+      @Override
+      public <T> T copy(T object, ClassLoader classLoader) {
+        throw new AssertionError("copied " + object);
+      }
+    };
+    ClassLoader loader = getClass().getClassLoader();
+    assertThat(Copies.of(true, failing, loader, Integer.class, String.class)).isSameAs(Copies.BY_REFERENCE);
+    assertThat(Copies.of(true, failing, loader, Long.class, Named.class)).isSameAs(Copies.BY_REFERENCE);
+    assertThat(Copies.of(true, failing, loader, Colour.class, int.class)).isSameAs(Copies.BY_REFERENCE);
+    assertThat(Copies.of(false, failing, loader, Object.class, Basket.class)).isSameAs(Copies.BY_REFERENCE);
+    // A declared type that admits a mutable instance keeps the copies: Object, a mutable record, and
+    // BigDecimal (immutable itself, but not final: a subclass may add state).
+    assertThat(Copies.of(true, failing, loader, Integer.class, Object.class)).isNotSameAs(Copies.BY_REFERENCE);
+    assertThat(Copies.of(true, failing, loader, Holder.class, String.class)).isNotSameAs(Copies.BY_REFERENCE);
+    assertThat(Copies.of(true, failing, loader, String.class, BigDecimal.class)).isNotSameAs(Copies.BY_REFERENCE);
+    assertThatThrownBy(() -> Copies.of(true, failing, loader, String.class, Basket.class).out(new Basket()))
+        .hasMessageStartingWith("copied");
+  }
 }

@@ -78,8 +78,11 @@ public final class Immutables {
     return false;
   }
 
-  /** A field of this declared type can only ever hold immutable values. */
-  private static boolean isImmutableDeclaredType(Class<?> declared) {
+  /**
+   * Whether a field, key or value of this declared type can only ever hold immutable values: a primitive,
+   * or a class with no subclasses but its own (final, an enum, a record) whose instances are immutable.
+   */
+  public static boolean isImmutableDeclaredType(Class<?> declared) {
     if (declared.isPrimitive()) {
       return true;
     }
