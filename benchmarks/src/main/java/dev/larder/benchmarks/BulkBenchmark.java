@@ -66,6 +66,7 @@ public class BulkBenchmark {
       keys.forEach(key -> entries.put(key, key));
       entrySets[b] = entries;
     }
+    Caches.settle();
   }
 
   @Benchmark

@@ -204,6 +204,18 @@ final class Caches {
     requireAllPresent(cache, all, name);
   }
 
+  /**
+   * Compacts the heap once the setup is done, so that every peer is measured on its live objects laid
+   * out in the order it allocated them, not interleaved with the garbage of its own puts and scattered by
+   * whichever young collections the setup happened to trigger (G1 evacuates with parallel threads, so
+   * the layout differs from fork to fork). Measured on {@code ReadWriteBenchmark.get}, 6 rounds, 1 thread:
+   * without it raw Caffeine ranged 36–74 ops/µs and a lookup with one wrapper more 23–43 from fork to fork,
+   * with it 32–68 (4 of 6 rounds within 33–36) and 25–35.
+   */
+  static void settle() {
+    System.gc();
+  }
+
   /** Fails the run if a cache does not hold everything it was given (a silently bounded peer). */
   static <K> void requireAllPresent(BenchCache<K, ?> cache, Set<K> keys, String name) {
     for (K key : keys) {

@@ -36,6 +36,7 @@ public class ExpiryStatisticsBenchmark {
         new Caches.Setup(false, true), ReadWriteBenchmark.KEYS);
     Caches.populate(target, ReadWriteBenchmark.KEYS, i -> i, cache);
     keys = Zipf.boxedSamples(ReadWriteBenchmark.KEYS, 0.9, ReadWriteBenchmark.SAMPLES, 42);
+    Caches.settle();
   }
 
   @Benchmark

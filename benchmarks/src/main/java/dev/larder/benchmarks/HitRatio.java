@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class HitRatio {
 
-  static final int CAPACITY = 1_000;
+  static final int[] CAPACITIES = {1_000, 10_000};
   static final int ITEMS = 100_000;
   static final int ACCESSES = 1_000_000;
 
@@ -29,24 +29,26 @@ public final class HitRatio {
   }
 
   public static void main(String[] args) throws IOException {
-    Map<String, int[]> traces = new LinkedHashMap<>();
-    traces.put("zipf", Zipf.samples(ITEMS, 0.9, ACCESSES, 7));
-    traces.put("zipf+scans", withScans(Zipf.samples(ITEMS, 0.9, ACCESSES, 7)));
     List<String> caches = List.of(Caches.LARDER, Caches.CAFFEINE, Caches.CACHE2K, Caches.EHCACHE,
         Caches.CAFFEINE_CORE, "lru", "belady");
-
     List<String> rows = new ArrayList<>();
-    rows.add("trace,cache,hitRatio");
-    System.out.printf("%-12s %-14s %s%n", "trace", "cache", "hit ratio");
-    for (Map.Entry<String, int[]> trace : traces.entrySet()) {
-      for (String cache : caches) {
-        double ratio = switch (cache) {
-          case "lru" -> lru(trace.getValue());
-          case "belady" -> belady(trace.getValue());
-          default -> simulate(Caches.bounded(cache, "hitRatio", Integer.class, Integer.class, CAPACITY), trace.getValue());
-        };
-        System.out.printf("%-12s %-14s %.2f%%%n", trace.getKey(), cache, ratio * 100);
-        rows.add(trace.getKey() + "," + cache + "," + String.format("%.4f", ratio));
+    rows.add("trace,capacity,cache,hitRatio");
+    System.out.printf("%-12s %-9s %-14s %s%n", "trace", "capacity", "cache", "hit ratio");
+    for (int capacity : CAPACITIES) {
+      Map<String, int[]> traces = new LinkedHashMap<>();
+      traces.put("zipf", Zipf.samples(ITEMS, 0.9, ACCESSES, 7));
+      traces.put("zipf+scans", withScans(Zipf.samples(ITEMS, 0.9, ACCESSES, 7)));
+      traces.put("loop", loop(capacity + capacity / 10));
+      for (Map.Entry<String, int[]> trace : traces.entrySet()) {
+        for (String cache : caches) {
+          double ratio = switch (cache) {
+            case "lru" -> lru(trace.getValue(), capacity);
+            case "belady" -> belady(trace.getValue(), capacity);
+            default -> simulate(Caches.bounded(cache, "hitRatio", Integer.class, Integer.class, capacity), trace.getValue());
+          };
+          System.out.printf("%-12s %-9d %-14s %.2f%%%n", trace.getKey(), capacity, cache, ratio * 100);
+          rows.add(trace.getKey() + "," + capacity + "," + cache + "," + String.format(java.util.Locale.ROOT, "%.4f", ratio));
+        }
       }
     }
     if (args.length > 0) {
@@ -57,6 +59,18 @@ public final class HitRatio {
       }
     }
     System.exit(0); // provider threads would keep the JVM alive
+  }
+
+  /**
+   * Keys 0 … {@code length-1} in order, over and over: a scan slightly larger than the cache, on which
+   * LRU evicts every key just before it is asked again and scores 0.
+   */
+  static int[] loop(int length) {
+    int[] out = new int[ACCESSES];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = i % length;
+    }
+    return out;
   }
 
   /** The trace with one in five accesses replaced by sequential scans of keys never seen again. */
@@ -84,11 +98,11 @@ public final class HitRatio {
     return (double) hits / trace.length;
   }
 
-  static double lru(int[] trace) {
-    LinkedHashMap<Integer, Boolean> lru = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
+  static double lru(int[] trace, int capacity) {
+    LinkedHashMap<Integer, Boolean> lru = new LinkedHashMap<>(capacity * 2, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
-        return size() > CAPACITY;
+        return size() > capacity;
       }
     };
     long hits = 0;
@@ -103,7 +117,7 @@ public final class HitRatio {
   }
 
   /** The optimum: on a miss with a full cache, evict the key used furthest in the future. */
-  static double belady(int[] trace) {
+  static double belady(int[] trace, int capacity) {
     int[] nextUse = new int[trace.length];
     Map<Integer, Integer> last = new HashMap<>();
     for (int i = trace.length - 1; i >= 0; i--) {
@@ -119,7 +133,7 @@ public final class HitRatio {
       if (cached.contains(key)) {
         hits++;
       } else {
-        if (cached.size() >= CAPACITY) {
+        if (cached.size() >= capacity) {
           while (true) {
             long[] top = furthest.poll();
             int candidate = (int) top[1];

@@ -42,6 +42,7 @@ public class ReadWriteBenchmark {
     target = Caches.create(cache, "readWrite", Integer.class, Integer.class, Caches.Setup.byReference(), KEYS);
     Caches.populate(target, KEYS, i -> i, cache);
     keys = Zipf.boxedSamples(KEYS, 0.9, SAMPLES, 42);
+    Caches.settle();
   }
 
   /** Each thread walks the samples from its own random start. */
