@@ -152,7 +152,10 @@ public final class EventDispatcher<K, V> {
         }
         try {
           future.get(left, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt(); // the caller asked to stop waiting: keep its interrupt
+          return;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
           // a listener failure was already logged; a timeout ends the wait
         }
       }

@@ -115,6 +115,28 @@ class EventDispatcherTest {
   }
 
   @Test
+  void waitingForPendingDeliveriesEndsAtAnInterruptAndKeepsIt() {
+    EventDispatcher<String, String> dispatcher = new EventDispatcher<>(executor);
+    Recorder held = new Recorder();
+    held.holdUntil = new java.util.concurrent.CountDownLatch(1);
+    dispatcher.register(configuration(held, null, false, false));
+    dispatcher.publish(source, EventType.CREATED, "k", "v", null);
+    Thread.currentThread().interrupt();
+    long start = System.nanoTime();
+    try {
+      dispatcher.awaitQuiescence(10_000);
+      assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt is kept").isTrue();
+      assertThat(System.nanoTime() - start).as("returned at the interrupt, not at the 10 s bound")
+          .isLessThan(TimeUnit.SECONDS.toNanos(5));
+    } finally {
+      Thread.interrupted();
+      held.holdUntil.countDown();
+    }
+    dispatcher.awaitQuiescence(10_000);
+    assertThat(held.seen).containsExactly("CREATED k=v");
+  }
+
+  @Test
   void closingAndDeregisteringCloseTheListenersAndNothingIsDeliveredAfterwards() {
     EventDispatcher<String, String> dispatcher = new EventDispatcher<>(executor);
     Recorder kept = new Recorder();
@@ -149,6 +171,8 @@ class EventDispatcherTest {
     final transient List<String> seen = new CopyOnWriteArrayList<>();
     transient volatile RuntimeException failWith;
     transient volatile boolean closed;
+    /** When set, each delivery waits for it first. */
+    transient volatile java.util.concurrent.CountDownLatch holdUntil;
 
     @Override
     public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
@@ -161,6 +185,14 @@ class EventDispatcherTest {
     }
 
     private void record(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+      java.util.concurrent.CountDownLatch hold = holdUntil;
+      if (hold != null) {
+        try {
+          hold.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (failWith != null) {
         throw failWith;
       }

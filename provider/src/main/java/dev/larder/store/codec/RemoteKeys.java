@@ -117,7 +117,8 @@ public final class RemoteKeys<K> {
     return switch (keyBytes[0]) {
       case TaggedSerializer.STRING -> {
         for (int i = 1; i < keyBytes.length; i++) {
-          if (keyBytes[i] <= ' ' || keyBytes[i] >= 127) {
+          int b = keyBytes[i] & 0xFF; // bytes of UTF-8 beyond ASCII are negative as Java bytes
+          if (b <= ' ' || b >= 127) {
             yield null;
           }
         }
