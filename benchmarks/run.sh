@@ -70,8 +70,8 @@ for round in $(seq "$rounds"); do
       byvalue)
         for t in 1 2; do
           if $focused; then
-            # cache2k and Caffeine JCache were the best copying peers of every full run.
-            jmh "$round" byvalue "$t" 'StoreByValueBenchmark' -p cache=larder,cache2k,caffeine
+            # The best copying peer of the full runs was one of these three (Ehcache on 2026-12-02).
+            jmh "$round" byvalue "$t" 'StoreByValueBenchmark' -p cache=larder,cache2k,caffeine,ehcache
             jmh "$round" byvalue-reference "$t" 'ReadWriteBenchmark.get$' -p cache=larder
           else
             jmh "$round" byvalue "$t" 'StoreByValueBenchmark'
@@ -88,7 +88,8 @@ for round in $(seq "$rounds"); do
       appengine)
         jmh "$round" appengine 1 'AppEngineBenchmark' ;;   # App Engine's local service, in process
       hitratio)
-        # Deterministic (a fixed trace, eviction on the caller's thread): once, not per round.
+        # A fixed trace, eviction on the caller's thread: once, not per round (Caffeine seeds its frequency
+        # sketch at random, so Larder's and Caffeine's ratios move by about 0.2 points from run to run).
         [[ $round == 1 ]] && java -cp "$jar" dev.larder.benchmarks.HitRatio "$out/hit-ratio.csv" ;;
       *) echo "unknown group $group (readwrite, expiry, byvalue, memcached, hitratio, appengine)" >&2; exit 2 ;;
     esac

@@ -312,7 +312,7 @@ public final class Report {
     return title.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "").toLowerCase(Locale.ROOT);
   }
 
-  /** The hit-ratio simulation's results: trace and capacity → cache → hit ratio (deterministic: one run). */
+  /** The hit-ratio simulation's results: trace and capacity → cache → hit ratio (one run of a fixed trace). */
   record HitRatios(Map<String, Map<String, Double>> byTrace) {
 
     static HitRatios read(Path csv) throws IOException {
