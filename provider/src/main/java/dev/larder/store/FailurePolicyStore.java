@@ -52,14 +52,7 @@ public final class FailurePolicyStore<K, V> implements Store<K, V> {
       return remote.getAll(keys);
     } catch (StoreUnavailableException e) {
       degraded(e, null);
-      Map<K, StoreEntry<V>> found = new HashMap<>(); // key by key: what still answers, answers
-      for (K key : keys) {
-        StoreEntry<V> entry = get(key);
-        if (entry != null) {
-          found.put(key, entry);
-        }
-      }
-      return found;
+      return Store.getEach(this, keys); // key by key: what still answers, answers
     }
   }
 

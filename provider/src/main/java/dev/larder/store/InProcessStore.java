@@ -3,7 +3,6 @@ package dev.larder.store;
 import org.slf4j.LoggerFactory;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -94,14 +93,7 @@ public final class InProcessStore<K, V> implements Store<K, V> {
 
   @Override
   public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
-    Map<K, StoreEntry<V>> found = new HashMap<>(Math.max(4, keys.size() * 2));
-    for (K key : keys) {
-      StoreEntry<V> entry = map.get(key);
-      if (entry != null) {
-        found.put(key, entry);
-      }
-    }
-    return found;
+    return Store.getEach(this, keys);
   }
 
   @Override

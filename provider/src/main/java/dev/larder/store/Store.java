@@ -33,6 +33,21 @@ public interface Store<K, V> extends AutoCloseable {
   Map<K, StoreEntry<V>> getAll(Set<? extends K> keys);
 
   /**
+   * {@link #getAll} one {@link #get} at a time: for a store whose reads are local, and for a fallback
+   * that reads key by key what still answers.
+   */
+  static <K, V> Map<K, StoreEntry<V>> getEach(Store<K, V> store, Set<? extends K> keys) {
+    Map<K, StoreEntry<V>> found = new java.util.HashMap<>(Math.max(4, keys.size() * 2));
+    for (K key : keys) {
+      StoreEntry<V> entry = store.get(key);
+      if (entry != null) {
+        found.put(key, entry);
+      }
+    }
+    return found;
+  }
+
+  /**
    * Atomically replaces the key's entry by what {@code remapping} returns for it: the same instance
    * leaves the entry as it is, {@code null} removes it, another entry is written. Returns the entry the
    * key has afterwards.

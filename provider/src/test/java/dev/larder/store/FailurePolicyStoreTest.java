@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.larder.expiry.TimeSource;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -142,14 +141,7 @@ class FailurePolicyStoreTest {
 
     @Override
     public Map<String, StoreEntry<String>> getAll(Set<? extends String> keys) {
-      Map<String, StoreEntry<String>> found = new LinkedHashMap<>();
-      for (String key : keys) {
-        StoreEntry<String> entry = get(key);
-        if (entry != null) {
-          found.put(key, entry);
-        }
-      }
-      return found;
+      return Store.getEach(this, keys);
     }
 
     @Override

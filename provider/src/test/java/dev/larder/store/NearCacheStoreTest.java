@@ -221,14 +221,7 @@ class NearCacheStoreTest {
 
     @Override
     public Map<String, StoreEntry<String>> getAll(Set<? extends String> keys) {
-      Map<String, StoreEntry<String>> found = new ConcurrentHashMap<>();
-      keys.forEach(key -> {
-        StoreEntry<String> entry = get(key);
-        if (entry != null) {
-          found.put(key, entry);
-        }
-      });
-      return found;
+      return Store.getEach(this, keys);
     }
 
     @Override
