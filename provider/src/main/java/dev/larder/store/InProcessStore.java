@@ -15,8 +15,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded default: {@link StoreEntry} instances in a {@link ConcurrentHashMap}, or, bounded by size
- * or weight, in a Caffeine cache (W-TinyLFU eviction).
+ * The embedded default: entries in an {@link EntryTable} (a hash table whose nodes are the entries), or,
+ * bounded by size or weight, in a Caffeine cache (W-TinyLFU eviction).
  *
  * <p>Deadlines are not given to Caffeine's variable expiry: measured on the read benchmarks, it costs
  * every hit a reschedule in Caffeine's timer wheel (5 to 30 times slower gets), while the cache layer
@@ -78,9 +78,9 @@ public final class InProcessStore<K, V> implements Store<K, V> {
       this.map = cache.asMap();
     } else {
       // Unbounded, Caffeine's cache is a ConcurrentHashMap whose put goes through compute (to tell a
-      // removal listener what it replaced, which this store has none of): the map itself instead.
-      // Measured on ReadWriteBenchmark.put: the compute was 18% of a put's samples.
-      this.map = new ConcurrentHashMap<>();
+      // removal listener what it replaced, which this store has none of; 18% of a put's samples), and
+      // whose nodes hold the entries: a table whose nodes are the entries instead.
+      this.map = new EntryTable<>();
       this.engine = map;
     }
     this.sweeping = SWEEPER.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);

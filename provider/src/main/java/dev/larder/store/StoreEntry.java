@@ -8,9 +8,10 @@ package dev.larder.store;
  *
  * <p>An entry read from a remote store carries the version of the write it came from (memcached's CAS
  * token, App Engine's envelope stamp), so that an update can be made conditional on the entry read:
- * {@link #isSameWriteAs}. An in-process store's entries are their own version (the same instance).
+ * {@link #isSameWriteAs}. An in-process store's entries are their own version (the same value and
+ * deadline); the unbounded one's are the nodes of its hash table ({@link EntryTable}).
  */
-public sealed class StoreEntry<V> permits StoreEntry.Versioned {
+public sealed class StoreEntry<V> permits StoreEntry.Versioned, EntryTable.Node {
 
   /** The deadline of an entry that never expires. */
   public static final long NEVER = Long.MAX_VALUE;

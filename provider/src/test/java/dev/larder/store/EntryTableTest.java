@@ -1,0 +1,217 @@
+package dev.larder.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The unbounded in-process store's hash table, on its own: what the store and the TCK rely on. */
+class EntryTableTest {
+
+  @Test
+  void holdsWhatWasWrittenAsItsOwnNodes() {
+    EntryTable<String, String> table = new EntryTable<>();
+    StoreEntry<String> written = new StoreEntry<>("v1", 100);
+    assertThat(table.put("k", written)).isNull();
+    StoreEntry<String> held = table.get("k");
+    assertThat(held).isInstanceOf(EntryTable.Node.class);
+    assertThat(held.value()).isSameAs("v1");
+    assertThat(held.expiresAt()).isEqualTo(100);
+    assertThat(held.isSameWriteAs(written)).isTrue();
+
+    assertThat(table.put("k", new StoreEntry<>("v2", StoreEntry.NEVER))).as("the node it replaced").isSameAs(held);
+    assertThat(table.get("k").value()).isEqualTo("v2");
+    StoreEntry<String> now = table.get("k");
+    assertThat(table.compute("k", (k, current) -> current)).as("the same node leaves it").isSameAs(now);
+    assertThat(table.get("k")).isSameAs(now);
+    assertThat(table.compute("k", (k, current) -> new StoreEntry<>(current.value() + "+", 5)).value()).isEqualTo("v2+");
+    assertThat(table.compute("absent", (k, current) -> current)).isNull();
+    assertThat(table.containsKey("absent")).isFalse();
+    assertThat(table).hasSize(1);
+
+    assertThat(table.replace("k", written, new StoreEntry<>("no", 1))).as("not that write any more").isFalse();
+    assertThat(table.replace("k", table.get("k"), new StoreEntry<>("v3", 1))).isTrue();
+    assertThat(table.putIfAbsent("k", new StoreEntry<>("no", 1)).value()).isEqualTo("v3");
+    assertThat(table.putIfAbsent("j", new StoreEntry<>("j", 1))).isNull();
+    assertThat(table.remove("j", new StoreEntry<>(new String("j"), 1))).as("another write of an equal value").isFalse();
+    assertThat(table.remove("j", table.get("j"))).isTrue();
+    assertThat(table.compute("k", (k, current) -> null)).isNull();
+    assertThat(table.get("k")).isNull();
+    assertThat(table).isEmpty();
+  }
+
+  @Test
+  void growsWithoutLosingOrRepeatingAKey() {
+    EntryTable<Integer, Integer> table = new EntryTable<>();
+    int keys = 100_000;
+    for (int i = 0; i < keys; i++) {
+      table.put(i, new StoreEntry<>(i, StoreEntry.NEVER));
+    }
+    assertThat(table).hasSize(keys);
+    for (int i = 0; i < keys; i++) {
+      assertThat(table.get(i).value()).isEqualTo(i);
+    }
+    Set<Integer> seen = new HashSet<>();
+    for (Map.Entry<Integer, StoreEntry<Integer>> entry : table.entrySet()) {
+      assertThat(seen.add(entry.getKey())).as("listed once: %s", entry.getKey()).isTrue();
+      assertThat(entry.getValue().value()).isEqualTo(entry.getKey());
+    }
+    assertThat(seen).hasSize(keys);
+    for (int i = 0; i < keys; i += 2) {
+      table.remove(i);
+    }
+    assertThat(table).hasSize(keys / 2);
+    assertThat(table.get(2)).isNull();
+    assertThat(table.get(3).value()).isEqualTo(3);
+    table.clear();
+    assertThat(table).isEmpty();
+    assertThat(table.get(3)).isNull();
+  }
+
+  /** A key whose hash is the same for all, as an attacker would choose them. */
+  record Colliding(int id) implements Comparable<Colliding> {
+    static final AtomicInteger EQUALS = new AtomicInteger();
+
+    @Override
+    public int hashCode() {
+      return 42;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      EQUALS.incrementAndGet();
+      return other instanceof Colliding colliding && colliding.id == id;
+    }
+
+    @Override
+    public int compareTo(Colliding other) {
+      return Integer.compare(id, other.id);
+    }
+  }
+
+  @Test
+  void keysWhoseHashesCollideCostNoLongChain() {
+    EntryTable<Colliding, Integer> table = new EntryTable<>();
+    int keys = 4_000;
+    for (int i = 0; i < keys; i++) {
+      table.put(new Colliding(i), new StoreEntry<>(i, StoreEntry.NEVER));
+    }
+    assertThat(table).hasSize(keys);
+    Colliding.EQUALS.set(0);
+    for (int i = 0; i < keys; i++) {
+      assertThat(table.get(new Colliding(i)).value()).isEqualTo(i);
+    }
+    // A chain of 4,000 costs 2,000 comparisons a look-up on average; the chain holds at most
+    // MAX_CHAIN, the overflow map's tree bin about log2(4,000) = 12.
+    assertThat(Colliding.EQUALS.get() / keys).isLessThan(40);
+
+    table.put(new Colliding(keys - 1), new StoreEntry<>(-1, 7));
+    assertThat(table.get(new Colliding(keys - 1)).value()).as("rewritten where it is").isEqualTo(-1);
+    assertThat(table).hasSize(keys);
+    for (int i = 0; i < keys; i += 2) {
+      assertThat(table.remove(new Colliding(i))).isNotNull();
+    }
+    assertThat(table).hasSize(keys / 2);
+    List<Integer> listed = new ArrayList<>();
+    for (Iterator<Map.Entry<Colliding, StoreEntry<Integer>>> it = table.entrySet().iterator(); it.hasNext(); ) {
+      listed.add(it.next().getKey().id());
+    }
+    assertThat(listed).hasSize(keys / 2).doesNotHaveDuplicates().allMatch(id -> id % 2 == 1);
+    table.clear();
+    assertThat(table).isEmpty();
+    assertThat(table.get(new Colliding(1))).isNull();
+  }
+
+  /**
+   * A reader never misses a key written before it looked while the writer makes the table grow under
+   * it (a resize that relinked the nodes in place would hide keys from a reader walking the old chains).
+   */
+  @Test
+  void readersSeeEveryWrittenKeyWhileTheTableGrows() throws InterruptedException {
+    EntryTable<Integer, Integer> table = new EntryTable<>();
+    int keys = 1 << 20; // 14 doublings, the last ones copying half a million nodes each
+    AtomicInteger published = new AtomicInteger(-1);
+    AtomicReference<String> failure = new AtomicReference<>();
+    CountDownLatch start = new CountDownLatch(1);
+    Thread writer = new Thread(() -> {
+      await(start);
+      for (int i = 0; i < keys && failure.get() == null; i++) {
+        table.put(scattered(i), new StoreEntry<>(i, StoreEntry.NEVER));
+        published.set(i);
+      }
+    });
+    Thread reader = new Thread(() -> {
+      await(start);
+      java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+      int upTo;
+      do {
+        upTo = published.get();
+        for (int read = 0; read < 1_000 && upTo >= 0 && failure.get() == null; read++) {
+          int i = random.nextInt(upTo + 1);
+          StoreEntry<Integer> entry = table.get(scattered(i));
+          if (entry == null || entry.value() != i) {
+            failure.set("key " + i + " written, then read as " + entry);
+          }
+        }
+      } while (upTo < keys - 1 && failure.get() == null);
+    });
+    writer.start();
+    reader.start();
+    start.countDown();
+    writer.join(TimeUnit.SECONDS.toMillis(60));
+    reader.join(TimeUnit.SECONDS.toMillis(60));
+    assertThat(writer.isAlive() || reader.isAlive()).as("finished within a minute").isFalse();
+    assertThat(failure.get()).isNull();
+    assertThat(table).hasSize(keys);
+  }
+
+  @Test
+  void concurrentUpdatesOfTheSameKeysLoseNone() throws InterruptedException {
+    EntryTable<Integer, Integer> table = new EntryTable<>();
+    CountDownLatch start = new CountDownLatch(1);
+    Thread[] incrementers = new Thread[2];
+    for (int t = 0; t < incrementers.length; t++) {
+      incrementers[t] = new Thread(() -> {
+        await(start);
+        for (int round = 0; round < 50_000; round++) {
+          table.compute(round & 63,
+              (k, current) -> new StoreEntry<>(current == null ? 1 : current.value() + 1, StoreEntry.NEVER));
+        }
+      });
+      incrementers[t].start();
+    }
+    start.countDown();
+    for (Thread incrementer : incrementers) {
+      incrementer.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(incrementer.isAlive()).as("finished within a minute").isFalse();
+    }
+    int sum = 0;
+    for (int k = 0; k < 64; k++) {
+      sum += table.get(k).value();
+    }
+    assertThat(sum).as("no increment lost").isEqualTo(2 * 50_000);
+    assertThat(table).hasSize(64);
+  }
+
+  /** Distinct keys that share bins (consecutive integers would each have a bin of their own). */
+  private static int scattered(int i) {
+    return i * 0x9E3779B1;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
