@@ -97,6 +97,7 @@ for round in $(seq "$rounds"); do
 done
 
 if ! $focused; then
+  java -cp "$jar" dev.larder.benchmarks.EntryFootprint | tee "$out/footprint.md"
   java -cp "$jar" dev.larder.benchmarks.MemcachedBenchmark | tee "$out/round-trips.txt"
   java -cp "$jar" dev.larder.benchmarks.StampedeBenchmark 8 | tee "$out/stampede.md"
   java -cp "$jar" dev.larder.benchmarks.OutageBenchmark 5 | tee "$out/outage.md"   # its own servers, 11381-11384
