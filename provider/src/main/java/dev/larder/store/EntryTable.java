@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 
 /**
@@ -28,21 +30,34 @@ import java.util.function.BiFunction;
  * {@code replace} compare so. A node may be copied when the table grows.
  *
  * <p>Reads take no lock: the table and each bin's chain are published with release writes, and a
- * node's key, value and deadline are final. A write to a key holds the lock of its stripe (one of
- * {@link #STRIPES}, chosen by the low bits of the hash, which every bin of a table at least that long
- * shares) and replaces the key's node rather than changing it, so a reader holds the old node or the
- * new, never half of each, and one still walking a chain reaches the nodes after the one replaced. The
- * table doubles under every stripe's lock, copying the nodes into new chains, so that a reader still
- * walking the old table finds what it held.
+ * node's key, value and deadline are final. A write to a key holds the lock of its bins: one lock per
+ * {@link #BINS_PER_LOCK} bins, chosen by the low bits of the hash, so the locks grow with the table and a
+ * slow update (a loader, a writer or a processor runs inside one) holds up the six or so keys of its
+ * lock, not a share of the cache. A write replaces the key's node rather than changing it, so a reader
+ * holds the old node or the new, never half of each, and one still walking a chain reaches the nodes
+ * after the one replaced.
+ *
+ * <p>The table doubles holding every lock, copying the nodes into new chains, so that a reader still
+ * walking the old table finds what it held. It takes them with {@code tryLock} and gives up (to try
+ * again some inserts later) if one is busy or held by its own thread: growth never waits, so it can
+ * never deadlock with an update that, from inside, writes another key (a loader that caches a related
+ * value). Such a nested write under the same lock is noticed, and the outer write finds its place again.
  */
 final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements ConcurrentMap<K, StoreEntry<V>> {
 
-  /** Locks of writes; a power of two. 64: two writers on different keys rarely wait on each other. */
-  static final int STRIPES = 64;
-  private static final int INITIAL_LENGTH = STRIPES * 2;
+  /** Bins per lock: the locks are an eighth of the table (at least {@link #MIN_LOCKS}). */
+  static final int BINS_PER_LOCK = 8;
+  private static final int MIN_LOCKS = 16;
+  private static final int INITIAL_LENGTH = MIN_LOCKS * BINS_PER_LOCK;
   /** The longest chain a bin holds; keys past it go to the overflow map. */
   static final int MAX_CHAIN = 8;
   private static final VarHandle BIN = MethodHandles.arrayElementVarHandle(Node[].class);
+
+  /** The lock of some bins, counting the writes made under it (to notice one nested in another). */
+  static final class BinLock extends ReentrantLock {
+    private static final long serialVersionUID = 1L; // Serializable as every ReentrantLock; never serialized
+    int writes;
+  }
 
   /** An entry that is its own hash node. */
   static final class Node<K, V> extends StoreEntry<V> {
@@ -58,16 +73,41 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
     }
   }
 
-  private final Object[] locks = new Object[STRIPES];
-  /** Nodes per stripe, each guarded by its stripe's lock. */
-  private final int[] counts = new int[STRIPES];
+  /** Published before {@link #locks} when the table grows: a writer holding a current lock sees it. */
   private volatile Node<K, V>[] table = newTable(INITIAL_LENGTH);
-  /** The keys that found their chain full; each written under its stripe's lock, as the chains. */
+  private volatile BinLock[] locks = newLocks(INITIAL_LENGTH);
+  /** Nodes in the table's chains (not the overflow map's). */
+  private final LongAdder count = new LongAdder();
+  /** Growth given up (a lock was busy) is tried again only once the count has passed this. */
+  private volatile long retryGrowthAt;
+  /** The keys that found their chain full; each written under its bin's lock, as the chains. */
   private final ConcurrentHashMap<K, Node<K, V>> overflow = new ConcurrentHashMap<>();
 
-  EntryTable() {
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new Object();
+  private static BinLock[] newLocks(int tableLength) {
+    BinLock[] locks = new BinLock[Math.max(MIN_LOCKS, tableLength / BINS_PER_LOCK)];
+    for (int i = 0; i < locks.length; i++) {
+      locks[i] = new BinLock();
+    }
+    return locks;
+  }
+
+  /** Which of the current locks guards the key (for tests of what a held lock holds up). */
+  int lockIndex(Object key) {
+    BinLock[] current = locks;
+    return spread(key.hashCode()) & (current.length - 1);
+  }
+
+  /** The lock of the hash's bins, held; the table is the one it guards until it is released. */
+  @SuppressWarnings("LockNotBeforeTry") // released by the caller's finally, or here when it is stale
+  private BinLock lock(int hash) {
+    while (true) {
+      BinLock[] seen = locks;
+      BinLock lock = seen[hash & (seen.length - 1)];
+      lock.lock();
+      if (locks == seen) {
+        return lock;
+      }
+      lock.unlock(); // the table grew meanwhile: its bins have other locks now
     }
   }
 
@@ -76,7 +116,7 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
     return (Node<K, V>[]) new Node<?, ?>[length];
   }
 
-  /** As {@code ConcurrentHashMap}: the high bits folded into the low ones, which pick bin and stripe. */
+  /** As {@code ConcurrentHashMap}: the high bits folded into the low ones, which pick bin and lock. */
   private static int spread(int h) {
     return (h ^ (h >>> 16)) & 0x7fffffff;
   }
@@ -185,46 +225,49 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
   }
 
   /**
-   * The one write, under the key's stripe lock. With a {@code remapping}, what it returns for the key's
-   * node (or null) replaces it (the same node leaves it, null removes it) and the key's node afterwards
-   * is returned; without, {@code value} and {@code deadline} replace it (the blind put, which makes the
+   * The one write, under the key's lock. With a {@code remapping}, what it returns for the key's node
+   * (or null) replaces it (the same node leaves it, null removes it) and the key's node afterwards is
+   * returned; without, {@code value} and {@code deadline} replace it (the blind put, which makes the
    * node and nothing else) and the node it replaced is returned.
+   *
+   * @throws IllegalStateException if the remapping wrote the very key it is updating
    */
   private StoreEntry<V> write(K key, BiFunction<? super K, ? super StoreEntry<V>, ? extends StoreEntry<V>> remapping,
       V value, long deadline) {
     int hash = spread(key.hashCode());
-    int stripe = hash & (STRIPES - 1);
+    BinLock lock = lock(hash);
     Node<K, V> node;
     Node<K, V> result;
-    boolean grow = false;
-    synchronized (locks[stripe]) {
-      Node<K, V>[] tab = table; // no resize while this stripe is held: a resize holds every stripe
+    boolean inserted = false;
+    try {
+      // The table cannot grow while this lock is held: growth takes every lock, and gives up on one
+      // held by its own thread.
+      Node<K, V>[] tab = table;
       int index = hash & (tab.length - 1);
-      Node<K, V> before = null;
-      int length = 0;
-      node = first(tab, index);
-      while (node != null && !(node.hash == hash && (node.key == key || key.equals(node.key)))) {
-        before = node;
-        node = node.next;
-        length++;
-      }
-      boolean overflowing = false;
-      if (node == null && (node = overflow.get(key)) != null) {
-        overflowing = true;
-      }
+      Place<K, V> place = find(tab, index, hash, key);
+      node = place.node;
       V newValue = value;
       long newDeadline = deadline;
       if (remapping != null) {
+        int writesBefore = lock.writes;
         StoreEntry<V> next = remapping.apply(key, node);
+        if (lock.writes != writesBefore) {
+          // The remapping wrote other keys under this lock (its thread holds it): find the place again.
+          place = find(tab, index, hash, key);
+          if (place.node != node) {
+            throw new IllegalStateException("Key " + key + " was written while its own update ran (recursive update)");
+          }
+        }
         if (next == node) {
           return node;
         }
         if (next == null) {
-          if (overflowing) {
+          lock.writes++;
+          if (place.overflowing) {
             overflow.remove(key);
           } else {
-            link(tab, index, before, node.next);
-            counts[stripe]--;
+            link(tab, index, place.before, node.next);
+            count.decrement();
           }
           return null;
         }
@@ -232,7 +275,8 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
         newDeadline = next.expiresAt();
       }
       Objects.requireNonNull(newValue);
-      if (overflowing || (node == null && length >= MAX_CHAIN)) {
+      lock.writes++;
+      if (place.overflowing || (node == null && place.length >= MAX_CHAIN)) {
         // A full chain (keys whose hashes collide, by chance or by design): the key goes to a
         // ConcurrentHashMap, whose bins of comparable keys become trees, so no chain grows past MAX_CHAIN.
         result = new Node<>(hash, node == null ? key : node.key, newValue, newDeadline, null);
@@ -240,16 +284,40 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
       } else if (node == null) {
         result = new Node<>(hash, key, newValue, newDeadline, first(tab, index));
         BIN.setRelease(tab, index, result); // a new key goes first in its bin
-        grow = ++counts[stripe] > tab.length / STRIPES * 3 / 4;
+        count.increment();
+        inserted = true;
       } else {
         result = new Node<>(hash, node.key, newValue, newDeadline, node.next);
-        link(tab, index, before, result);
+        link(tab, index, place.before, result);
       }
+    } finally {
+      lock.unlock();
     }
-    if (grow) {
-      grow();
+    if (inserted) {
+      growIfFull();
     }
     return remapping == null ? node : result;
+  }
+
+  /** Where a key is: its node (or null), the node before it in the chain, the chain's length. */
+  private record Place<K, V>(Node<K, V> node, Node<K, V> before, int length, boolean overflowing) {}
+
+  private Place<K, V> find(Node<K, V>[] tab, int index, int hash, K key) {
+    Node<K, V> before = null;
+    int length = 0;
+    Node<K, V> node = first(tab, index);
+    while (node != null && !(node.hash == hash && (node.key == key || key.equals(node.key)))) {
+      before = node;
+      node = node.next;
+      length++;
+    }
+    if (node == null) {
+      Node<K, V> overflowing = overflow.get(key);
+      if (overflowing != null) {
+        return new Place<>(overflowing, null, length, true);
+      }
+    }
+    return new Place<>(node, before, length, false);
   }
 
   /** Makes {@code node} follow {@code before} (the bin's first node if none). */
@@ -261,11 +329,26 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
     }
   }
 
-  /** Doubles the table, under every stripe's lock. */
-  private void grow() {
+  /** Doubles the table once it holds more than three quarters of its length in chained nodes. */
+  private void growIfFull() {
     Node<K, V>[] seen = table;
-    holdAll(0, () -> {
-      if (table != seen) {
+    long nodes = count.sum();
+    if (nodes <= seen.length / 4 * 3L || nodes < retryGrowthAt) {
+      return;
+    }
+    BinLock[] held = locks;
+    int taken = 0;
+    try {
+      while (taken < held.length) {
+        BinLock lock = held[taken];
+        if (lock.isHeldByCurrentThread() || !lock.tryLock()) {
+          // Busy, or held by this thread's own outer update (a nested write): never wait for it.
+          retryGrowthAt = nodes + Math.max(MIN_LOCKS, seen.length / 16);
+          return;
+        }
+        taken++;
+      }
+      if (table != seen || locks != held) {
         return; // another writer grew it meanwhile
       }
       Node<K, V>[] bigger = newTable(seen.length * 2);
@@ -275,40 +358,53 @@ final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements Co
           bigger[index] = new Node<>(node.hash, node.key, node.value(), node.expiresAt(), bigger[index]);
         }
       }
-      table = bigger; // volatile: publishes the new chains
-    });
-  }
-
-  /** Runs {@code task} holding the locks of stripes {@code from} and above, taken in order. */
-  private void holdAll(int from, Runnable task) {
-    if (from == STRIPES) {
-      task.run();
-      return;
-    }
-    synchronized (locks[from]) {
-      holdAll(from + 1, task);
+      table = bigger; // first: a writer that takes one of the new locks finds the new table
+      locks = newLocks(bigger.length);
+    } finally {
+      for (int i = 0; i < taken; i++) {
+        held[i].unlock();
+      }
     }
   }
 
+  /** Empties each lock's bins in turn (not at one instant, as {@code ConcurrentHashMap.clear}). */
   @Override
   public void clear() {
-    holdAll(0, () -> {
-      java.util.Arrays.fill(counts, 0);
-      table = newTable(INITIAL_LENGTH);
-      overflow.clear();
-    });
+    int next = 0;
+    while (true) {
+      BinLock[] seen = locks;
+      if (next >= seen.length) {
+        break;
+      }
+      BinLock lock = seen[next];
+      lock.lock();
+      try {
+        if (locks != seen) {
+          next = 0; // grown meanwhile: its bins have other locks; emptying again is harmless
+          continue;
+        }
+        Node<K, V>[] tab = table;
+        lock.writes++;
+        for (int index = next; index < tab.length; index += seen.length) {
+          int removed = 0;
+          for (Node<K, V> node = first(tab, index); node != null; node = node.next) {
+            removed++;
+          }
+          BIN.setRelease(tab, index, null);
+          count.add(-removed);
+        }
+      } finally {
+        lock.unlock();
+      }
+      next++;
+    }
+    overflow.clear();
   }
 
   /** How many entries it holds; exact when no write is under way. */
   @Override
   public int size() {
-    long sum = 0;
-    for (int stripe = 0; stripe < STRIPES; stripe++) {
-      synchronized (locks[stripe]) {
-        sum += counts[stripe];
-      }
-    }
-    return (int) Math.min(Integer.MAX_VALUE, sum + overflow.size());
+    return (int) Math.min(Integer.MAX_VALUE, count.sum() + overflow.size());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.larder.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -200,6 +201,85 @@ class EntryTableTest {
     }
     assertThat(sum).as("no increment lost").isEqualTo(2 * 50_000);
     assertThat(table).hasSize(64);
+  }
+
+  /**
+   * An update whose remapping writes other keys (as a loader caching related values does) loses none of
+   * them and none of its own, whether they share its lock or make the table grow under it; one that
+   * writes its own key is refused, as ConcurrentHashMap refuses a recursive update.
+   */
+  @Test
+  void writesNestedInAnUpdateAreKeptAndGrowthWaitsForTheOuterUpdate() {
+    EntryTable<Integer, Integer> table = new EntryTable<>();
+    int nested = 5_000; // past several doublings of the initial 128 bins
+    table.put(-1, new StoreEntry<>(0, StoreEntry.NEVER)); // first in its bin: the nested writes go before it
+    StoreEntry<Integer> outer = table.compute(-1, (key, current) -> {
+      for (int i = 0; i < nested; i++) {
+        table.put(scattered(i), new StoreEntry<>(i, StoreEntry.NEVER));
+      }
+      return new StoreEntry<>(-1, StoreEntry.NEVER);
+    });
+    assertThat(outer.value()).isEqualTo(-1);
+    assertThat(table.get(-1).value()).isEqualTo(-1);
+    for (int i = 0; i < nested; i++) {
+      assertThat(table.get(scattered(i)).value()).isEqualTo(i);
+    }
+    assertThat(table).hasSize(nested + 1);
+    table.put(1 << 30, new StoreEntry<>(0, StoreEntry.NEVER)); // grows now that no update holds a lock
+    for (int i = 0; i < nested; i++) {
+      assertThat(table.get(scattered(i)).value()).isEqualTo(i);
+    }
+    assertThatThrownBy(() -> table.compute(-1, (key, current) -> {
+      table.put(-1, new StoreEntry<>(-2, StoreEntry.NEVER));
+      return new StoreEntry<>(-3, StoreEntry.NEVER);
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("recursive update");
+  }
+
+  /**
+   * A slow update (a loader running inside it) holds up only the keys of its lock, an eighth of a
+   * table's bins' worth, while writes of every other key go on; the table grows once it is done.
+   */
+  @Test
+  void aSlowUpdateHoldsUpOnlyTheKeysOfItsLock() throws InterruptedException {
+    EntryTable<Integer, Integer> table = new EntryTable<>();
+    int keys = 20_000;
+    for (int i = 0; i < keys; i++) {
+      table.put(scattered(i), new StoreEntry<>(i, StoreEntry.NEVER));
+    }
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread slow = new Thread(() -> table.compute(scattered(0), (key, current) -> {
+      inside.countDown();
+      await(release);
+      return new StoreEntry<>(-1, StoreEntry.NEVER);
+    }));
+    slow.start();
+    assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
+    Set<Integer> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Thread writer = new Thread(() -> {
+      for (int i = 1; i < 2 * keys; i++) {
+        int key = scattered(i);
+        if (table.lockIndex(key) == table.lockIndex(scattered(0))) {
+          skipped.add(i); // would wait for the slow update: that is the lock's purpose
+          continue;
+        }
+        table.put(key, new StoreEntry<>(i, StoreEntry.NEVER));
+      }
+    });
+    writer.start();
+    writer.join(TimeUnit.SECONDS.toMillis(30));
+    boolean writerDone = !writer.isAlive();
+    release.countDown();
+    slow.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(writerDone).as("every key outside the slow update's lock written while it ran").isTrue();
+    assertThat(skipped).as("the keys that share its lock").hasSizeLessThan(2 * keys / 1_000);
+    assertThat(slow.isAlive()).isFalse();
+    assertThat(table.get(scattered(0)).value()).isEqualTo(-1);
+    for (int i = 1; i < 2 * keys; i++) {
+      if (!skipped.contains(i)) {
+        assertThat(table.get(scattered(i)).value()).isEqualTo(i);
+      }
+    }
   }
 
   /** Distinct keys that share bins (consecutive integers would each have a bin of their own). */
