@@ -180,6 +180,40 @@ class MemcachedStoreTest {
   }
 
   @Test
+  void memcachedsTtlIsTheDeadlineInWholeSecondsRoundedUpPlusOneAndAbsolutePastThirtyDays() {
+    dev.larder.FakeTime time = new dev.larder.FakeTime();
+    dev.larder.store.Store<String, String> opened = MemcachedStoreFactory.of(MemcachedSettings.servers(servers)
+        .withPrefix(prefix)).create(new dev.larder.store.StoreContext<>("app:ttl", "ttl", -1, -1, null,
+        new dev.larder.store.StoreContext.StoreListener<String, String>() {
+          @Override
+          public void expired(String key, dev.larder.store.StoreEntry<String> entry) {
+          }
+
+          @Override
+          public void evicted(String key, dev.larder.store.StoreEntry<String> entry) {
+          }
+        }, getClass().getClassLoader(), String.class, String.class, time));
+    MemcachedStore<String, String> store = (MemcachedStore<String, String>) opened;
+    try {
+      long now = time.millis();
+      long thirtyDays = TimeUnit.DAYS.toMillis(30);
+      assertThat(store.ttlSeconds(dev.larder.store.StoreEntry.NEVER)).as("no deadline: no TTL").isZero();
+      assertThat(store.ttlSeconds(now + 1)).isEqualTo(2);
+      assertThat(store.ttlSeconds(now + 1_000)).isEqualTo(2);
+      assertThat(store.ttlSeconds(now + 1_001)).isEqualTo(3);
+      assertThat(store.ttlSeconds(now - 5_000)).as("already past: the least memcached keeps").isEqualTo(1);
+      assertThat(store.ttlSeconds(now + thirtyDays - 1_000)).as("30 days exactly: still relative")
+          .isEqualTo(TimeUnit.DAYS.toSeconds(30));
+      assertThat(store.ttlSeconds(now + thirtyDays + 5_000)).as("past 30 days: a Unix time")
+          .isEqualTo((now + thirtyDays + 5_000) / 1_000 + 2);
+      time.advance(10_000);
+      assertThat(store.ttlSeconds(now + 20_000)).as("counted from the cache's time").isEqualTo(11);
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
   void aValueOverTheItemSizeLimitFailsAndWritesNothing() {
     LarderCache<String, byte[]> cache = cache("oversized");
     byte[] big = new byte[2 * 1024 * 1024];

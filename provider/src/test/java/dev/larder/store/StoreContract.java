@@ -126,6 +126,25 @@ public abstract class StoreContract {
   }
 
   @Test
+  void replaceIfSameAppliesOnlyOverTheWriteThatWasRead() {
+    Store<String, String> store = store("replaceIfSame");
+    store.put("k", entry("one"));
+    StoreEntry<String> first = store.get("k");
+    long deadline = System.currentTimeMillis() + 60_000;
+    assertThat(store.replaceIfSame("k", first, new StoreEntry<>("two", deadline))).isTrue();
+    StoreEntry<String> second = store.get("k");
+    assertThat(second.value()).isEqualTo("two");
+    assertThat(second.expiresAt()).isEqualTo(deadline);
+    assertThat(store.replaceIfSame("k", first, entry("three"))).as("that write was replaced").isFalse();
+    assertThat(store.replaceIfSame("k", first, null)).as("nor removed").isFalse();
+    assertThat(store.get("k").value()).isEqualTo("two");
+    assertThat(store.replaceIfSame("k", second, null)).isTrue();
+    assertThat(store.get("k")).isNull();
+    assertThat(store.replaceIfSame("k", second, entry("four"))).as("gone").isFalse();
+    assertThat(store.get("k")).isNull();
+  }
+
+  @Test
   void anEntryReadAgainWithoutAWriteBetweenIsTheSameWriteAndNotAfterOne() {
     Store<String, String> store = store("versions");
     store.put("k", entry("one"));

@@ -30,13 +30,18 @@ final class ServerHealth implements MemcachedServerMXBean {
   private volatile State state = State.UP;
   private volatile long downSinceNanos;
   private volatile long lastChangeMillis;
-  private volatile long upSinceNanos = System.nanoTime() - Long.MAX_VALUE / 2;
+  /** The monotonic time down and up spans are measured on: {@code System::nanoTime}, a test's fake. */
+  private final java.util.function.LongSupplier nanos;
+  private volatile long upSinceNanos;
   private volatile String lastFailure = "";
 
-  ServerHealth(String server, int failureLimit, java.util.function.IntSupplier writesInDoubt) {
+  ServerHealth(String server, int failureLimit, java.util.function.IntSupplier writesInDoubt,
+      java.util.function.LongSupplier nanos) {
     this.server = server;
     this.failureLimit = failureLimit;
     this.writesInDoubt = writesInDoubt;
+    this.nanos = nanos;
+    this.upSinceNanos = nanos.getAsLong() - Long.MAX_VALUE / 2; // never down: up "forever"
   }
 
   State state() {
@@ -66,7 +71,7 @@ final class ServerHealth implements MemcachedServerMXBean {
         if (state == State.UP) {
           change(State.DOWN, "marked down after " + consecutiveFailures.get() + " failures in a row (last: "
               + description + ")");
-          downSinceNanos = System.nanoTime();
+          downSinceNanos = nanos.getAsLong();
           timesMarkedDown.incrementAndGet();
           return true;
         }
@@ -77,12 +82,12 @@ final class ServerHealth implements MemcachedServerMXBean {
 
   /** How long it has been down, in nanoseconds (0 if up). */
   long downForNanos() {
-    return state == State.UP ? 0 : System.nanoTime() - downSinceNanos;
+    return state == State.UP ? 0 : nanos.getAsLong() - downSinceNanos;
   }
 
   /** How long since it last came back (a very long time if it never went down). */
   long upForNanos() {
-    return System.nanoTime() - upSinceNanos;
+    return nanos.getAsLong() - upSinceNanos;
   }
 
   /** A probe of a server that is down failed: it stays down (no log line: it is not a change). */
@@ -101,7 +106,7 @@ final class ServerHealth implements MemcachedServerMXBean {
     if (state != State.UP) {
       consecutiveFailures.set(0);
       reconnections.incrementAndGet();
-      upSinceNanos = System.nanoTime();
+      upSinceNanos = nanos.getAsLong();
       change(State.UP, how);
     }
   }
