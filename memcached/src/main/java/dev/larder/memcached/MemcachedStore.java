@@ -123,12 +123,11 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   @Override
   public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
     RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
-    int room = RemoteKeys.roomFor(keys.size());
-    Map<String, MetaRequest> requests = new LinkedHashMap<>(room);
+    Map<String, MetaRequest> requests = new LinkedHashMap<>();
     for (String memcachedKey : batch.keys().keySet()) {
       requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
     }
-    Map<K, StoreEntry<V>> found = new HashMap<>(room);
+    Map<K, StoreEntry<V>> found = new HashMap<>();
     for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
       String memcachedKey = response.getKey();
       StoreEntry<V> entry = toEntry(memcachedKey, batch.bytes().get(memcachedKey), response.getValue());
@@ -220,9 +219,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     checkSize(key, node, envelope.length);
     MetaRequest read = MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS);
     MetaRequest write = MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(entry.expiresAt())).returnCas());
-    List<MetaRequest> both = List.of(read, write);
-    node.sendAll(both);
-    node.awaitAnswered(both); // one wake-up for the two answers
+    node.sendAll(List.of(read, write));
     MetaResponse previous = node.await(read);
     MetaResponse written = node.await(write);
     if (!written.is(MetaStatus.HD)) {

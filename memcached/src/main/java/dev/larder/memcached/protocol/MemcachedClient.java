@@ -287,9 +287,6 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
       entry.getKey().sendAll(entry.getValue());
     }
-    for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
-      entry.getKey().awaitAnswered(entry.getValue());
-    }
     Map<String, MetaResponse> responses = new LinkedHashMap<>(Math.max(4, requestsByKey.size() * 2));
     i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {

@@ -155,29 +155,6 @@ public final class ServerNode implements AutoCloseable {
     return flushes.sum();
   }
 
-  /**
-   * Waits until every request of a batch sent with {@link #sendAll} is answered or failed, leaving the
-   * answers to {@link #await}, which then returns at once for each. A batch goes out on one connection,
-   * whose answers complete its requests in order (and a connection lost fails them in order), so
-   * waiting for the last is waiting for all: the caller wakes once per server, not once per key. Woken
-   * per key, the wake-ups were 17% of a memcached {@code getAll(100)}'s samples.
-   *
-   * @throws ServerUnavailableException if the batch is not answered within the request timeout
-   */
-  public void awaitAnswered(List<MetaRequest> batch) {
-    MetaRequest last = batch.get(batch.size() - 1);
-    try {
-      last.response.get(timeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      return; // answered with a failure: await reports it, for the request it belongs to
-    } catch (TimeoutException e) {
-      throw timedOut(last, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CacheException("Interrupted while waiting for memcached " + name, e);
-    }
-  }
-
   /** The response to a request sent with {@link #sendAll}. */
   public MetaResponse await(MetaRequest request) {
     try {
@@ -185,7 +162,14 @@ public final class ServerNode implements AutoCloseable {
       health.answered();
       return response;
     } catch (TimeoutException e) {
-      throw timedOut(request, e);
+      // Its answer may still come, and would be read as the next request's: drop the connection, and
+      // take it out of use first, so that no request is sent on it while it closes.
+      retire(request.channel);
+      noteInDoubt(request);
+      String failure = "no answer within " + timeoutMillis + " ms";
+      failed(failure, true);
+      throw new ServerUnavailableException("memcached " + name + " did not answer within " + timeoutMillis + " ms: "
+          + request, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof ServerUnavailableException unavailable) {
         noteInDoubt(request);
@@ -203,20 +187,6 @@ public final class ServerNode implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new CacheException("Interrupted while waiting for memcached " + name, e);
     }
-  }
-
-  /**
-   * Takes the connection of a request that had no answer in time out of use: its answer may still come,
-   * and would be read as the next request's. It stops being used first, so that no request is sent on
-   * it while it closes.
-   */
-  private ServerUnavailableException timedOut(MetaRequest request, TimeoutException e) {
-    retire(request.channel);
-    noteInDoubt(request);
-    String failure = "no answer within " + timeoutMillis + " ms";
-    failed(failure, true);
-    return new ServerUnavailableException("memcached " + name + " did not answer within " + timeoutMillis + " ms: "
-        + request, e);
   }
 
   private Channel channel() {

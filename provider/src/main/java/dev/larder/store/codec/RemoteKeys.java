@@ -74,8 +74,8 @@ public final class RemoteKeys<K> {
 
   /** The batch of {@code keys}, each named by {@code itemKey} from its bytes. */
   public Batch<K> batch(java.util.Collection<? extends K> keys, Function<byte[], String> itemKey) {
-    Map<String, K> byItemKey = new LinkedHashMap<>(roomFor(keys.size()));
-    Map<String, byte[]> bytesByItemKey = new HashMap<>(roomFor(keys.size()));
+    Map<String, K> byItemKey = new LinkedHashMap<>();
+    Map<String, byte[]> bytesByItemKey = new HashMap<>();
     for (K key : keys) {
       byte[] keyBytes = bytes(key);
       String name = itemKey.apply(keyBytes);
@@ -83,11 +83,6 @@ public final class RemoteKeys<K> {
       bytesByItemKey.put(name, keyBytes);
     }
     return new Batch<>(byItemKey, bytesByItemKey);
-  }
-
-  /** The initial capacity of a hash map that holds {@code entries} without growing (load factor 0.75). */
-  public static int roomFor(int entries) {
-    return entries < 3 ? 4 : entries + entries / 3 + 1;
   }
 
   /** The key of an envelope's key bytes, or null for a surrogate this JVM does not know. */
