@@ -51,6 +51,36 @@ class EntryTableTest {
   }
 
   @Test
+  void theRestOfTheMapInterfaceGoesThroughTheSameWrite() {
+    EntryTable<String, String> table = new EntryTable<>();
+    assertThat(table.isEmpty()).isTrue();
+    assertThat(table.computeIfAbsent("k", k -> new StoreEntry<>("made", 1)).value()).isEqualTo("made");
+    assertThat(table.computeIfAbsent("k", k -> new StoreEntry<>("again", 1)).value()).as("present: kept").isEqualTo("made");
+    assertThat(table.computeIfPresent("absent", (k, current) -> new StoreEntry<>("no", 1))).isNull();
+    assertThat(table.containsKey("absent")).isFalse();
+    assertThat(table.computeIfPresent("k", (k, current) -> new StoreEntry<>(current.value() + "!", 2)).value())
+        .isEqualTo("made!");
+    assertThat(table.replace("absent", new StoreEntry<>("no", 1))).isNull();
+    assertThat(table.containsKey("absent")).isFalse();
+    assertThat(table.replace("k", new StoreEntry<>("replaced", 3)).value()).as("what it held").isEqualTo("made!");
+    assertThat(table.get("k").value()).isEqualTo("replaced");
+    assertThat(table.isEmpty()).isFalse();
+    assertThat(table.entrySet()).hasSize(1);
+    Iterator<Map.Entry<String, StoreEntry<String>>> it = table.entrySet().iterator();
+    assertThat(it.next().getKey()).isEqualTo("k");
+    it.remove();
+    assertThat(table.get("k")).isNull();
+    assertThat(table.remove("k")).isNull();
+    assertThat(table.isEmpty()).isTrue();
+    table.put("a", new StoreEntry<>("1", 1));
+    table.put("b", new StoreEntry<>("2", 1));
+    table.clear();
+    assertThat(table.size()).isZero();
+    table.put("c", new StoreEntry<>("3", 1));
+    assertThat(table.size()).as("counted from zero again after a clear").isEqualTo(1);
+  }
+
+  @Test
   void growsWithoutLosingOrRepeatingAKey() {
     EntryTable<Integer, Integer> table = new EntryTable<>();
     int keys = 100_000;
