@@ -18,7 +18,6 @@ public final class EntryFootprint {
   private EntryFootprint() {
   }
 
-  @SuppressWarnings("ReferenceEquality") // by reference: each cache must hand back the very instance put
   public static void main(String[] args) {
     Integer[] keys = new Integer[ENTRIES];
     String[] values = new String[ENTRIES];
@@ -31,30 +30,23 @@ public final class EntryFootprint {
     for (String name : new String[] {"larder", "caffeine", "ehcache", "cache2k"}) {
       BenchCache<Integer, String> cache = Caches.create(name, "footprint", Integer.class, String.class,
           Caches.Setup.byReference(), ENTRIES);
-      long before = heapInUse();
-      for (int i = 0; i < ENTRIES; i++) {
-        cache.put(keys[i], values[i]);
-      }
-      long after = heapInUse();
-      for (int i = 0; i < ENTRIES; i++) {
-        if (cache.get(keys[i]) != values[i]) {
-          throw new IllegalStateException(name + " does not hold key " + keys[i] + ": its footprint would be too low");
-        }
-      }
-      System.out.printf("| %s | %.0f |%n", name, (after - before) / (double) ENTRIES);
+      System.out.printf("| %s | %.0f |%n", name, bytesPerEntry(name, cache, keys, values));
       Caches.manager(name).destroyCache("footprint");
     }
-    System.out.println("| larder, bounded (`maximumSize` 1,000,000) | " + bounded(keys, values) + " |");
-  }
-
-  @SuppressWarnings("ReferenceEquality") // by reference: the very instance put
-  private static String bounded(Integer[] keys, String[] values) {
     CacheManager manager = Caching.getCachingProvider(dev.larder.spi.LarderCachingProvider.class.getName())
         .getCacheManager();
     MutableConfiguration<Integer, String> configuration =
         new dev.larder.configuration.LarderConfiguration<Integer, String>().setMaximumSize(1_000_000);
     configuration.setTypes(Integer.class, String.class);
-    Cache<Integer, String> cache = manager.createCache("footprintBounded", configuration);
+    Cache<Integer, String> bounded = manager.createCache("footprintBounded", configuration);
+    System.out.printf("| larder, bounded (`maximumSize` 1,000,000) | %.0f |%n",
+        bytesPerEntry("bounded Larder", BenchCache.of(bounded), keys, values));
+    manager.destroyCache("footprintBounded");
+  }
+
+  /** The heap the puts of every key took, per entry; fails unless the cache then holds each. */
+  @SuppressWarnings("ReferenceEquality") // by reference: the cache must hand back the very instance put
+  private static double bytesPerEntry(String name, BenchCache<Integer, String> cache, Integer[] keys, String[] values) {
     long before = heapInUse();
     for (int i = 0; i < ENTRIES; i++) {
       cache.put(keys[i], values[i]);
@@ -62,11 +54,10 @@ public final class EntryFootprint {
     long after = heapInUse();
     for (int i = 0; i < ENTRIES; i++) {
       if (cache.get(keys[i]) != values[i]) {
-        throw new IllegalStateException("bounded Larder does not hold key " + keys[i]);
+        throw new IllegalStateException(name + " does not hold key " + keys[i] + ": its footprint would be too low");
       }
     }
-    manager.destroyCache("footprintBounded");
-    return String.format("%.0f", (after - before) / (double) ENTRIES);
+    return (after - before) / (double) ENTRIES;
   }
 
   private static long heapInUse() {

@@ -266,8 +266,8 @@ class EntryTableTest {
   }
 
   /**
-   * A slow update (a loader running inside it) holds up only the keys of its lock, an eighth of a
-   * table's bins' worth, while writes of every other key go on; the table grows once it is done.
+   * A slow update (a loader running inside it) holds up only the keys of its lock, while writes of every
+   * other key go on.
    */
   @Test
   void aSlowUpdateHoldsUpOnlyTheKeysOfItsLock() throws InterruptedException {
@@ -302,7 +302,8 @@ class EntryTableTest {
     release.countDown();
     slow.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(writerDone).as("every key outside the slow update's lock written while it ran").isTrue();
-    assertThat(skipped).as("the keys that share its lock").hasSizeLessThan(2 * keys / 1_000);
+    // 40,000 keys over 1,024 locks: about 40 share its lock (64 fixed stripes would be 625).
+    assertThat(skipped).as("the keys that share its lock").hasSizeLessThan(2 * keys / 200);
     assertThat(slow.isAlive()).isFalse();
     assertThat(table.get(scattered(0)).value()).isEqualTo(-1);
     for (int i = 1; i < 2 * keys; i++) {
