@@ -95,13 +95,11 @@ final class OperationRunner<K, V> {
       run(storedKey, storedKey, new Operations.Put<>(stored, stored, fixedDeadline, false));
       return;
     }
-    StoreEntry<V> previous = store.put(storedKey, new StoreEntry<>(stored, deadline));
+    StoreEntry<V> written = new StoreEntry<>(stored, deadline);
+    StoreEntry<V> previous = store.put(storedKey, written);
     boolean wasLive = previous != null && !previous.isExpiredAt(now);
     if (wasLive && fixedDeadline == StoreEntry.NEVER && rules.expiry().updatesKeepDeadline()
         && previous.expiresAt() != deadline) {
-      // An entry of its own here, so that the one written can be scalar-replaced where the store takes
-      // it apart (the in-process table makes its node of the value and deadline): the same write.
-      StoreEntry<V> written = new StoreEntry<>(stored, deadline);
       store.replaceIfSame(storedKey, written, written.withExpiresAt(previous.expiresAt()));
     }
     statistics.recordPuts(1, start);
