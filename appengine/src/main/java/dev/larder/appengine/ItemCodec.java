@@ -28,6 +28,8 @@ final class ItemCodec<K, V> {
   private static final int ITEM_OVERHEAD = 96;
   /** What a removal writes (conditionally: the API has no conditional delete); absent to every reader. */
   static final byte[] TOMBSTONE = new byte[0];
+  /** Who numbers the versions: each write's random stamp, the same numbering for every item. */
+  private static final Object STAMPS = "stamp";
 
   private final Serializer serializer;
   private final ClassLoader classLoader;
@@ -71,7 +73,7 @@ final class ItemCodec<K, V> {
       return null;
     }
     @SuppressWarnings("unchecked")
-    V value = recentValues.value(reference(itemKey, envelope.stamp()),
+    V value = recentValues.value(itemKey, STAMPS, envelope.stamp(),
         () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
     return StoreEntry.read(value, envelope.deadline(), envelope.stamp());
   }
@@ -91,7 +93,7 @@ final class ItemCodec<K, V> {
 
   /** This JVM wrote {@code value} with {@code stamp}: the same instance comes back from its reads. */
   void written(String itemKey, long stamp, V value) {
-    recentValues.written(reference(itemKey, stamp), value);
+    recentValues.written(itemKey, STAMPS, stamp, value);
   }
 
   /** Forgets the values held: their items are gone (clear) or no longer read (close). */
@@ -105,9 +107,6 @@ final class ItemCodec<K, V> {
     return new java.util.Date(epochMillis);
   }
 
-  private static String reference(String itemKey, long stamp) {
-    return itemKey + "#" + stamp;
-  }
 
   /**
    * The service's expiry for a deadline: whole seconds, rounded up, plus one, so that Larder, which checks

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 /**
@@ -44,8 +45,9 @@ import javax.cache.CacheException;
  * <p>{@link #compute} reads with the item's CAS token, applies the function, and writes with that
  * token (or in add mode when the key was absent), retrying when another writer got there first.
  *
- * <p>Values read and written are kept in {@link RecentValues} by the server, run and CAS token of
- * their item: while an item is unchanged, a JVM that still holds its value gets the same instance back.
+ * <p>The last value read or written of each item is kept in {@link RecentValues} with the server, run
+ * and CAS token of its version: while an item is unchanged, a JVM that still holds its value gets the
+ * same instance back. {@link #getAll} reads each answer into its entry on the event loop, as it arrives.
  */
 final class MemcachedStore<K, V> implements Store<K, V> {
 
@@ -125,14 +127,17 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
     Map<String, MetaRequest> requests = new LinkedHashMap<>();
     for (String memcachedKey : batch.keys().keySet()) {
-      requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS));
+      byte[] keyBytes = batch.bytes().get(memcachedKey);
+      requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS)
+          .readBy(response -> toEntry(memcachedKey, keyBytes, response)));
     }
+    client.executeAll(requests);
     Map<K, StoreEntry<V>> found = new HashMap<>();
-    for (Map.Entry<String, MetaResponse> response : client.executeAll(requests).entrySet()) {
-      String memcachedKey = response.getKey();
-      StoreEntry<V> entry = toEntry(memcachedKey, batch.bytes().get(memcachedKey), response.getValue());
+    for (Map.Entry<String, MetaRequest> request : requests.entrySet()) {
+      @SuppressWarnings("unchecked") // what the reader above made
+      StoreEntry<V> entry = (StoreEntry<V>) request.getValue().read();
       if (entry != null) {
-        found.put(batch.keys().get(memcachedKey), entry);
+        found.put(batch.keys().get(request.getKey()), entry);
       }
     }
     return found;
@@ -169,7 +174,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
           conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
       if (written.is(MetaStatus.HD)) {
-        remember(written, memcachedKey, next.value());
+        remember(memcachedKey, written, next.value());
         return next;
       }
       // NS (added meanwhile), EX (changed meanwhile), NF (removed meanwhile): read again.
@@ -200,7 +205,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
         sameWrite.ttl(ttlSeconds(replacement.expiresAt())).returnCas()));
     if (written.is(MetaStatus.HD)) {
-      remember(written, memcachedKey, replacement.value());
+      remember(memcachedKey, written, replacement.value());
       return true;
     }
     return false; // EX: another write since the read; NF: gone
@@ -225,7 +230,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (!written.is(MetaStatus.HD)) {
       throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
     }
-    remember(written, memcachedKey, entry.value());
+    remember(memcachedKey, written, entry.value());
     return toEntryBeforeWrite(memcachedKey, keyBytes, previous);
   }
 
@@ -272,7 +277,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         StoreEntry<V> next = written.get(memcachedKey);
         if (response.is(MetaStatus.HD)) {
           if (next != null) {
-            remember(response, memcachedKey, next.value());
+            remember(memcachedKey, response, next.value());
           }
           results.put(pending.remove(memcachedKey), next);
         }
@@ -340,7 +345,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
             MetaFlags.NONE.compareCas(read.cas()).ttl(ttlSeconds(computed.expiresAt())).returnCas()));
         if (written.is(MetaStatus.HD)) {
-          remember(written, memcachedKey, computed.value());
+          remember(memcachedKey, written, computed.value());
         }
         // EX/NF: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
         return new Computed<>(computed, true, current);
@@ -512,9 +517,14 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
     String cas = response.cas();
     @SuppressWarnings("unchecked")
-    V value = recentValues.value(cas == null ? null : reference(response.origin(), memcachedKey, cas),
-        () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
-    return StoreEntry.read(value, envelope.deadline(), cas == null ? StoreEntry.NO_VERSION : Long.parseUnsignedLong(cas));
+    Supplier<V> deserialize = () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList);
+    if (cas == null) {
+      return StoreEntry.read(deserialize.get(), envelope.deadline(), StoreEntry.NO_VERSION);
+    }
+    long version = Long.parseUnsignedLong(cas);
+    // a CAS token names a version on one run of one server: the origin says which
+    V value = recentValues.value(memcachedKey, response.origin(), version, deserialize);
+    return StoreEntry.read(value, envelope.deadline(), version);
   }
 
   /**
@@ -531,16 +541,11 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
   }
 
-  private void remember(MetaResponse written, String memcachedKey, V value) {
+  private void remember(String memcachedKey, MetaResponse written, V value) {
     String cas = written.cas();
     if (cas != null) {
-      recentValues.written(reference(written.origin(), memcachedKey, cas), value);
+      recentValues.written(memcachedKey, written.origin(), Long.parseUnsignedLong(cas), value);
     }
-  }
-
-  /** An item's identity: CAS tokens are per server and per run of it. */
-  private static String reference(String origin, String memcachedKey, String cas) {
-    return origin + " " + memcachedKey + "#" + cas;
   }
 
   private void checkSize(K key, ServerNode node, int size) {

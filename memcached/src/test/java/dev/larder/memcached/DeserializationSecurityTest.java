@@ -154,7 +154,14 @@ class DeserializationSecurityTest {
     cache.unwrap(MemcachedClient.class)
         .execute(memcachedKey, MetaRequest.set(memcachedKey, "not an envelope".getBytes(java.nio.charset.StandardCharsets.US_ASCII), dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0)));
     assertThatThrownBy(() -> cache.get("k")).isInstanceOf(CacheException.class).hasMessageContaining(memcachedKey);
+    // getAll reads its answers on the event loop: the failure still reaches the caller, and the
+    // connection serves on
+    cache.put("other", "fine");
+    assertThatThrownBy(() -> cache.getAll(java.util.Set.of("other", "k"))).isInstanceOf(CacheException.class)
+        .hasMessageContaining(memcachedKey);
     cache.put("k", "again");
+    assertThat(cache.getAll(java.util.Set.of("other", "k"))).containsOnly(java.util.Map.entry("other", "fine"),
+        java.util.Map.entry("k", "again"));
     assertThat(cache.get("k")).isEqualTo("again");
   }
 

@@ -287,6 +287,12 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
       entry.getKey().sendAll(entry.getValue());
     }
+    for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
+      // A connection answers in order: once its last answer is in, so are the others, and the caller
+      // wakes once per server, not at each answer.
+      List<MetaRequest> sent = entry.getValue();
+      entry.getKey().await(sent.get(sent.size() - 1));
+    }
     Map<String, MetaResponse> responses = new LinkedHashMap<>(Math.max(4, requestsByKey.size() * 2));
     i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {

@@ -2,6 +2,7 @@ package dev.larder.memcached.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One meta command ({@code mg}, {@code ms}, {@code md}, {@code ma}, {@code mn}): its command line, its
@@ -19,6 +20,11 @@ public final class MetaRequest {
   final boolean writes;
   /** The connection it went out on, to close if its answer does not come in time. */
   volatile io.netty.channel.Channel channel;
+  /** What reads its answer on the event loop ({@link #readBy}), or {@code null}. */
+  private Function<MetaResponse, ?> reader;
+  /** What the reader made of the answer, or the exception it threw: set before the future completes. */
+  private Object read;
+  private RuntimeException readFailure;
 
   private MetaRequest(String line, byte[] data, String key, boolean writes) {
     this.line = line.getBytes(StandardCharsets.US_ASCII);
@@ -89,6 +95,44 @@ public final class MetaRequest {
       }
     }
     line = (String.join(" ", tokens) + (found ? "" : " T" + seconds)).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Has {@code reader} read the answer on the event loop, as it arrives, before the future completes:
+   * the answers of a batch are then read while the server is still sending the rest, not one after the
+   * other once the caller has them all (measured: reading was a third of a getAll's time on its
+   * caller's thread). Only for what is quick and thread-safe; before the request is sent.
+   *
+   * @return this request
+   */
+  public MetaRequest readBy(Function<MetaResponse, ?> reader) {
+    this.reader = reader;
+    return this;
+  }
+
+  /**
+   * What the {@linkplain #readBy reader} made of the answer, once the {@linkplain #response() future}
+   * has completed normally.
+   *
+   * @throws RuntimeException what the reader threw
+   */
+  public Object read() {
+    if (readFailure != null) {
+      throw readFailure;
+    }
+    return read;
+  }
+
+  /** The answer came (on the event loop): read it if asked to, then complete the future. */
+  void answered(MetaResponse answer) {
+    if (reader != null) {
+      try {
+        read = reader.apply(answer);
+      } catch (RuntimeException e) {
+        readFailure = e;
+      }
+    }
+    response.complete(answer);
   }
 
   public CompletableFuture<MetaResponse> response() {

@@ -434,7 +434,7 @@ public final class ServerNode implements AutoCloseable {
             + "' to " + request + ", which is no memcached answer; reconnecting"));
         ctx.close();
       } else {
-        request.response.complete(response);
+        request.answered(response);
       }
     }
 

@@ -1,62 +1,110 @@
 package dev.larder.store.codec;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Values read from or written to a remote store, by the identity of the item version they belong to
- * (memcached's CAS token and server, an envelope's stamp), in a map of weakly held objects: while an
- * item is unchanged, a JVM that still holds its value gets the same instance back (what a
+ * The last value read from or written to each item of a remote store, weakly held, with the identity
+ * of the item version it belongs to (memcached's server run and CAS token, an envelope's stamp): while
+ * an item is unchanged, a JVM that still holds its value gets the same instance back (what a
  * store-by-reference cache promises) without deserializing it again.
  *
  * <p>A value this JVM wrote is served from here only once the item's bytes have passed the
  * deserialization allow-list and limits, on their first read: whether a value is refused never
  * depends on whether the garbage collector has dropped it.
+ *
+ * <p>One slot per item, not per version, so that writing the same long-lived object (an enum, a
+ * cached constant) again and again holds one slot, not one per write; and at most {@value #MAX_ITEMS}
+ * items, past which the slots are dropped at once (each such item deserializes once more). A plain
+ * concurrent map of weak references: Caffeine's weak-valued cache, used before, scheduled a buffer
+ * drain on the common pool at nearly every read (measured: with the string key it was built on, 13% of
+ * a memcached {@code getAll}'s CPU, 17% after the string was gone). Best effort under races: a read
+ * and a write of one item at once may leave the older version's slot, and only cost a deserialization.
  */
 public final class RecentValues {
 
-  private static final String WRITTEN = "#written";
+  /** About 100 bytes a slot (map node, reference, holder): at most some 13 MB for values held elsewhere. */
+  static final int MAX_ITEMS = 1 << 17;
 
-  /**
-   * {@code reference}: a value whose item's bytes passed the allow-list; {@code reference#written}: one
-   * this JVM wrote, not yet checked. Weakly held values either way.
-   */
-  private final Cache<String, Object> values = Caffeine.newBuilder().weakValues().build();
+  private final ConcurrentHashMap<Object, Slot> slots = new ConcurrentHashMap<>();
+  private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
 
-  /**
-   * The value of the item version {@code reference} names: the instance this JVM holds if its bytes
-   * were checked before, else what {@code deserialize} reads (the check), replaced by the instance this
-   * JVM wrote if it still holds that one. A null reference (no identity known) always deserializes.
-   */
-  public <V> V value(String reference, Supplier<V> deserialize) {
-    if (reference == null) {
-      return deserialize.get();
+  /** One item's value, and which version of the item it is. */
+  private static final class Slot extends WeakReference<Object> {
+    final Object item;
+    final Object source;
+    final long version;
+    /** Whether the item's bytes of this version passed the allow-list (false: written here, not read yet). */
+    final boolean checked;
+
+    Slot(Object item, Object source, long version, boolean checked, Object value, ReferenceQueue<Object> queue) {
+      super(value, queue);
+      this.item = item;
+      this.source = source;
+      this.version = version;
+      this.checked = checked;
     }
-    @SuppressWarnings("unchecked")
-    V known = (V) values.getIfPresent(reference);
-    if (known != null) {
-      return known;
+
+    boolean holds(Object source, long version) {
+      return this.version == version && this.source.equals(source);
+    }
+  }
+
+  /**
+   * The value of version {@code version} of {@code item}, numbered by {@code source} (who numbers the
+   * versions: memcached's server run; compared with {@code equals}): the instance this JVM holds if its
+   * bytes were checked before, else what {@code deserialize} reads (the check), replaced by the
+   * instance this JVM wrote if it still holds that one.
+   */
+  public <V> V value(Object item, Object source, long version, Supplier<V> deserialize) {
+    Slot slot = slots.get(item);
+    if (slot != null && slot.checked && slot.holds(source, version)) {
+      @SuppressWarnings("unchecked")
+      V known = (V) slot.get();
+      if (known != null) {
+        return known;
+      }
     }
     V value = deserialize.get();
-    @SuppressWarnings("unchecked")
-    V written = (V) values.getIfPresent(reference + WRITTEN);
-    if (written != null) {
-      value = written; // the instance this JVM wrote, now that its bytes passed the check: the same object back
-      values.invalidate(reference + WRITTEN);
+    if (slot != null && !slot.checked && slot.holds(source, version)) {
+      @SuppressWarnings("unchecked")
+      V mine = (V) slot.get();
+      if (mine != null) {
+        value = mine; // the instance this JVM wrote, now that its bytes passed the check: the same object back
+      }
     }
-    values.put(reference, value);
+    hold(new Slot(item, source, version, true, value, collected));
     return value;
   }
 
-  /** This JVM wrote {@code value} as the item version {@code reference}. */
-  public void written(String reference, Object value) {
-    if (reference != null && value != null) {
-      values.put(reference + WRITTEN, value);
+  /** This JVM wrote {@code value} as version {@code version} of {@code item}. */
+  public void written(Object item, Object source, long version, Object value) {
+    if (value != null) {
+      hold(new Slot(Objects.requireNonNull(item), Objects.requireNonNull(source), version, false, value,
+          collected));
     }
   }
 
+  private void hold(Slot slot) {
+    for (Object gone; (gone = collected.poll()) != null; ) {
+      Slot dead = (Slot) gone;
+      slots.remove(dead.item, dead);
+    }
+    if (slots.size() >= MAX_ITEMS) {
+      slots.clear();
+    }
+    slots.put(slot.item, slot);
+  }
+
   public void clear() {
-    values.invalidateAll();
+    slots.clear();
+  }
+
+  /** How many items have a slot (for tests). */
+  int size() {
+    return slots.size();
   }
 }

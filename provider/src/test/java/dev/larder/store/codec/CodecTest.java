@@ -224,21 +224,37 @@ class CodecTest {
     RecentValues recent = new RecentValues();
     AtomicInteger reads = new AtomicInteger();
     String mine = new String("mine");
-    recent.written("item#1", mine);
-    String read = recent.value("item#1", () -> {
+    recent.written("item", "server@0", 1, mine);
+    String read = recent.value("item", "server@0", 1, () -> {
       reads.incrementAndGet();
-      return "deserialized";
+      return new String("deserialized");
     });
     assertThat(read).as("checked, then this JVM's own instance").isSameAs(mine);
-    assertThat(recent.<String>value("item#1", () -> "again")).isSameAs(mine);
-    assertThat(reads).hasValue(1);
-    assertThat(recent.<String>value(null, () -> "no identity")).isEqualTo("no identity");
-    assertThat(recent.<String>value("item#2", () -> "other")).isEqualTo("other");
-    recent.written(null, "ignored");
-    recent.written("item#3", null);
-    assertThat(recent.<String>value("item#3", () -> "read")).isEqualTo("read");
+    assertThat(recent.<String>value("item", "server@0", 1, () -> "again")).isSameAs(mine);
+    assertThat(reads).as("deserialized once, for the check").hasValue(1);
+    assertThat(recent.<String>value("item", "server@0", 2, () -> "newer")).as("another version").isEqualTo("newer");
+    assertThat(recent.<String>value("item", "server@1", 2, () -> "restarted"))
+        .as("the same token from another run of the server").isEqualTo("restarted");
+    assertThat(recent.<String>value("other", "server@1", 2, () -> "other")).as("another item").isEqualTo("other");
+    recent.written("unwritten", "server@0", 3, null);
+    assertThat(recent.<String>value("unwritten", "server@0", 3, () -> "read")).isEqualTo("read");
     recent.clear();
-    assertThat(recent.<String>value("item#1", () -> "after clear")).isEqualTo("after clear");
+    assertThat(recent.<String>value("item", "server@1", 2, () -> "after clear")).isEqualTo("after clear");
+  }
+
+  @Test
+  void recentValuesHoldOneSlotPerItemAndAtMostTheirBound() {
+    RecentValues recent = new RecentValues();
+    for (long version = 1; version <= 1_000; version++) {
+      recent.written("day", "server@0", version, java.time.DayOfWeek.MONDAY); // never collected
+    }
+    assertThat(recent.size()).as("one slot for the item, not one per write").isEqualTo(1);
+    for (int item = 0; item < RecentValues.MAX_ITEMS; item++) {
+      recent.written(item, "server@0", 1, java.time.DayOfWeek.MONDAY);
+    }
+    assertThat(recent.size()).as("dropped at the bound, then refilled").isLessThan(RecentValues.MAX_ITEMS).isPositive();
+    assertThat(recent.<java.time.DayOfWeek>value(RecentValues.MAX_ITEMS - 1, "server@0", 1,
+        () -> java.time.DayOfWeek.SUNDAY)).as("a slot held after the drop still counts").isSameAs(java.time.DayOfWeek.MONDAY);
   }
 
   @Test
