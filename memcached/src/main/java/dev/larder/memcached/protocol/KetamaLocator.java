@@ -3,6 +3,7 @@ package dev.larder.memcached.protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,9 +18,16 @@ final class KetamaLocator {
 
   private static final int DIGESTS_PER_SERVER = 40;
 
-  private final TreeMap<Long, ServerNode> ring = new TreeMap<>();
+  /**
+   * The ring's points in ascending order, and the server of each: a binary search of a 4 KB array for 3
+   * servers, where a {@code TreeMap} chased a node and a boxed key per step (measured: a quarter of
+   * placing a key, MD5 the rest).
+   */
+  private final long[] points;
+  private final ServerNode[] servers;
 
   KetamaLocator(List<ServerNode> nodes) {
+    TreeMap<Long, ServerNode> ring = new TreeMap<>();
     for (ServerNode node : nodes) {
       String base = node.address().getPort() == 11211
           ? node.address().getHostString()
@@ -30,6 +38,13 @@ final class KetamaLocator {
           ring.put(point(digest, h), node);
         }
       }
+    }
+    points = new long[ring.size()];
+    servers = new ServerNode[ring.size()];
+    int i = 0;
+    for (Map.Entry<Long, ServerNode> point : ring.entrySet()) {
+      points[i] = point.getKey();
+      servers[i++] = point.getValue();
     }
   }
 
@@ -42,9 +57,13 @@ final class KetamaLocator {
     return point(md5(key), 0);
   }
 
+  /** The server of the first point at or after {@code hash}, past the last point the first. */
   ServerNode locate(long hash) {
-    Map.Entry<Long, ServerNode> entry = ring.ceilingEntry(hash);
-    return (entry != null ? entry : ring.firstEntry()).getValue();
+    int at = Arrays.binarySearch(points, hash);
+    if (at < 0) {
+      at = -at - 1; // the insertion point: the first point above
+    }
+    return servers[at == points.length ? 0 : at];
   }
 
   static long point(byte[] digest, int h) {
