@@ -7,12 +7,13 @@ import javax.cache.management.CacheStatisticsMXBean;
 
 /**
  * The standard counters of one cache, on striped counters so that threads recording at once do not
- * contend. It checks its own switch ({@link #setEnabled}): the cache records without asking.
+ * contend (hits and misses, counted at every get, on counters most threads own a slot of). It checks its own switch ({@link #setEnabled}): the cache records without asking.
  */
 public final class CacheStatistics implements CacheStatisticsMXBean {
 
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
+  /** Counted at every get: {@link OwnedCounter}s, which most threads add to without an atomic instruction. */
+  private final OwnedCounter hits = new OwnedCounter();
+  private final OwnedCounter misses = new OwnedCounter();
   private final LongAdder puts = new LongAdder();
   private final LongAdder removals = new LongAdder();
   private final LongAdder evictions = new LongAdder();
