@@ -150,6 +150,7 @@ class ServerListChangeTest {
       }
 
       AtomicBoolean running = new AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
       Queue<String> problems = new ConcurrentLinkedQueue<>();
       ExecutorService pool = Executors.newFixedThreadPool(2);
       List<Future<?>> workers = new ArrayList<>();
@@ -174,18 +175,21 @@ class ServerListChangeTest {
             } catch (CacheException e) {
               problems.add("key " + key + ": " + e.getMessage());
             }
+            operations.incrementAndGet();
           }
           return null;
         }));
       }
-      Thread.sleep(500); // the load runs on two servers for a while before the list changes
+      long done = operations.get(); // the load runs on two servers for a while before the list changes
+      awaitTrue(() -> operations.get() >= done + 2_000, 10_000, "2,000 operations on two servers");
       endpoint.publish(2, a, b, c);
       awaitTrue(() -> client.nodes().size() == 3, 2_000, "the third server in use");
       Map<Integer, String> grown = new HashMap<>();
       for (int key = 0; key < 1000; key++) {
         grown.put(key, client.nodeFor(memcachedKey(store, key)).name());
       }
-      Thread.sleep(500); // and on three for a while
+      long grownAt = operations.get(); // and on three for a while
+      awaitTrue(() -> operations.get() >= grownAt + 2_000, 10_000, "2,000 operations on three servers");
       endpoint.publish(1, a); // an older version: ignored
       int polled = endpoint.requests();
       awaitTrue(() -> endpoint.requests() >= polled + 2, 2_000, "two more polls of the endpoint");

@@ -61,7 +61,7 @@ class ServerHealthTest {
     // late answer completes it and nothing else (checked: with the connection kept, "next" still reads
     // "next", behind the late answer); dropping the connection spares "next" the wait behind it.
     assertThat(value("next")).isEqualTo("next");
-    Thread.sleep(400); // the late answer has been sent by now, on the dropped connection
+    server.awaitAnswered("slow"); // the late answer, sent on the dropped connection
     assertThat(value("after")).isEqualTo("after");
     assertThat(client.nodes().get(0).inService()).as("one timeout does not mark a server down").isTrue();
     assertThat(client.nodes().get(0).health().getTimeouts()).isEqualTo(1);
@@ -114,6 +114,8 @@ class ServerHealthTest {
     private final Thread acceptor;
     volatile boolean silent;
     private final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    /** The keys of the meta gets answered, in the order their answers went out. */
+    private final java.util.concurrent.BlockingQueue<String> answered = new java.util.concurrent.LinkedBlockingQueue<>();
 
     ScriptedServer(ToLongFunction<String> delayMillis) throws IOException {
       this.delayMillis = delayMillis;
@@ -128,6 +130,16 @@ class ServerHealthTest {
 
     int probes() {
       return probes.get();
+    }
+
+    /** Waits (at most 3 s) until the answer to {@code mg key} has been written, or refused. */
+    void awaitAnswered(String key) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      String sent;
+      do {
+        sent = answered.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        assertThat(sent).as("the answer to mg " + key + " within 3 s").isNotNull();
+      } while (!sent.equals(key));
     }
 
     private void accept() {
@@ -160,7 +172,12 @@ class ServerHealthTest {
             out.write("MN\r\n".getBytes(StandardCharsets.US_ASCII));
           } else if (tokens[0].equals("mg")) {
             Thread.sleep(delayMillis.applyAsLong(tokens[1])); // the scripted server's slow answer
-            out.write(("VA " + tokens[1].length() + "\r\n" + tokens[1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            try {
+              out.write(("VA " + tokens[1].length() + "\r\n" + tokens[1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+              out.flush();
+            } finally {
+              answered.add(tokens[1]); // sent, or refused by a connection the client dropped
+            }
           } else {
             out.write("ERROR\r\n".getBytes(StandardCharsets.US_ASCII));
           }
