@@ -107,7 +107,6 @@ final class ItemCodec<K, V> {
     return new java.util.Date(epochMillis);
   }
 
-
   /**
    * The service's expiry for a deadline: whole seconds, rounded up, plus one, so that Larder, which checks
    * deadlines to the millisecond, sees an expired entry before memcache drops it. None for no deadline.

@@ -7,7 +7,8 @@ import javax.cache.management.CacheStatisticsMXBean;
 
 /**
  * The standard counters of one cache, on striped counters so that threads recording at once do not
- * contend (hits and misses, counted at every get, on counters most threads own a slot of). It checks its own switch ({@link #setEnabled}): the cache records without asking.
+ * contend (hits and misses, counted at every get, on counters most threads own a slot of). It checks
+ * its own switch ({@link #setEnabled}): the cache records without asking.
  */
 public final class CacheStatistics implements CacheStatisticsMXBean {
 
