@@ -230,8 +230,10 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (!written.is(MetaStatus.HD)) {
       throw new CacheException("memcached " + node.name() + " did not store key " + key + ": " + written);
     }
+    // the previous version first: RecentValues keeps one version per item, and the written one must be it
+    StoreEntry<V> before = toEntryBeforeWrite(memcachedKey, keyBytes, previous);
     remember(memcachedKey, written, entry.value());
-    return toEntryBeforeWrite(memcachedKey, keyBytes, previous);
+    return before;
   }
 
   /**

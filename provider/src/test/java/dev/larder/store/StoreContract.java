@@ -103,6 +103,26 @@ public abstract class StoreContract {
   }
 
   @Test
+  void theInstanceWrittenIsTheInstanceReadWhileTheEntryIsUnchanged() {
+    // what a store-by-reference cache promises (the TCK's StoreByReferenceTest), for each way to write
+    Store<String, String> store = store("identity");
+    String one = new String("one");
+    String two = new String("two");
+    String three = new String("three");
+    store.put("k", entry(one));
+    assertThat(store.get("k").value()).isSameAs(one);
+    assertThat(store.put("k", entry(two)).value()).as("the previous value").isSameAs(one);
+    assertThat(store.get("k").value()).as("over an existing entry").isSameAs(two);
+    assertThat(store.getAll(Set.of("k")).get("k").value()).isSameAs(two);
+    store.compute("k", (key, current) -> entry(three));
+    assertThat(store.get("k").value()).as("computed").isSameAs(three);
+    String four = new String("four");
+    store.computeAll(Set.of("k", "other"), (key, current) -> entry(four));
+    assertThat(store.get("k").value()).as("computed in a batch").isSameAs(four);
+    assertThat(store.get("other").value()).isSameAs(four);
+  }
+
+  @Test
   void deadlinesAreKeptToTheMillisecond() {
     Store<String, String> store = store("deadlines");
     long deadline = System.currentTimeMillis() + 123_457;
