@@ -40,7 +40,8 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 /**
  * Random sequences of JCache operations, with a random expiry policy and a fake clock, run against a
  * Larder cache and against {@link Model}, a small reference of the JCache rules written here: each
- * operation's result and the CREATED, UPDATED and REMOVED events it fires must agree, step by step.
+ * operation's result, the CREATED, UPDATED and REMOVED events it fires, and the hits, misses, puts
+ * and removals the statistics count must agree, step by step.
  * Each store's module runs these on its store by extending this class; jqwik shrinks a failing
  * sequence to a short one, which then becomes a regular test.
  */
@@ -147,6 +148,7 @@ public abstract class JCacheModelProperties {
     }
     configuration.setTypes(Integer.class, Integer.class);
     configuration.setExpiryPolicyFactory(() -> policy(policy, duration));
+    configuration.setStatisticsEnabled(true);
     List<String> events = new ArrayList<>();
     Recorder.sinks.put(Recorder.next.incrementAndGet(), events);
     configuration.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
@@ -154,6 +156,7 @@ public abstract class JCacheModelProperties {
     String name = "model" + CACHES.incrementAndGet();
     Cache<Integer, Integer> cache = manager.createCache(name, configuration);
     Model model = new Model(policy, duration, time.millis());
+    dev.larder.management.CacheStatistics statistics = cache.unwrap(StoreCache.class).statistics();
     try {
       for (int step = 0; step < ops.size(); step++) {
         Op op = ops.get(step);
@@ -163,6 +166,8 @@ public abstract class JCacheModelProperties {
         String where = "step " + step + " of " + ops.subList(0, step + 1) + " under " + policy;
         assertThat(actual).as("result of " + where).isEqualTo(expected);
         assertThat(events).as("events of " + where).isEqualTo(model.events);
+        assertThat(counts(statistics)).as("hits, misses, puts, removals after " + where)
+            .isEqualTo(model.counts());
       }
     } finally {
       manager.destroyCache(name);
@@ -174,6 +179,21 @@ public abstract class JCacheModelProperties {
   void aHitUnderAccessExpiryMovesTheDeadline() {
     larderAgreesWithTheModel(List.of(new Put(0, 0), new Advance(1), new Get(0), new Advance(49), new Get(0)),
         Policy.ACCESSED);
+  }
+
+  /**
+   * A putIfAbsent that finds the key counts a hit and no put; past the deadline it counts a miss and a
+   * put (the TCK counts the first; the expired path is the model's rule for an expired entry).
+   */
+  @net.jqwik.api.Example
+  void aPutIfAbsentThatFindsTheKeyCountsAHitAndNoPut() {
+    larderAgreesWithTheModel(List.of(new Put(0, 0), new PutIfAbsent(0, 1), new Advance(50), new PutIfAbsent(0, 2)),
+        Policy.CREATED);
+  }
+
+  private static List<Long> counts(dev.larder.management.CacheStatistics statistics) {
+    return List.of(statistics.getCacheHits(), statistics.getCacheMisses(), statistics.getCachePuts(),
+        statistics.getCacheRemovals(), statistics.getCacheGets(), statistics.getCacheEvictions());
   }
 
   private static Object run(Cache<Integer, Integer> cache, Op op, FakeTime time) {
@@ -239,6 +259,31 @@ public abstract class JCacheModelProperties {
     private long now;
     private final Map<Integer, long[]> entries = new HashMap<>(); // key -> {value, deadline}
     final List<String> events = new ArrayList<>();
+    /**
+     * The statistics, as the TCK's CacheMBStatisticsBeanTest counts them: a read of the key (get, the
+     * getAnd* operations, the conditional ones, an entry processor) is a hit or a miss; an expired entry
+     * is a miss; every write a put, every removal of a live entry a removal; containsKey and an
+     * unconditional remove count no hit or miss.
+     */
+    private long hits;
+    private long misses;
+    private long puts;
+    private long removals;
+
+    List<Long> counts() {
+      return List.of(hits, misses, puts, removals, hits + misses, 0L);
+    }
+
+    /** The key's live value, read by the operation: a hit or a miss. */
+    private Integer read(int key) {
+      Integer value = live(key);
+      if (value != null) {
+        hits++;
+      } else {
+        misses++;
+      }
+      return value;
+    }
 
     Model(Policy policy, long duration, long now) {
       this.policy = policy;
@@ -255,6 +300,7 @@ public abstract class JCacheModelProperties {
       long deadline = policy == Policy.ETERNAL ? Long.MAX_VALUE : now + duration;
       entries.put(key, new long[] {value, deadline});
       events.add("CREATED " + key + "=" + value);
+      puts++;
     }
 
     private void update(int key, int value) {
@@ -262,6 +308,7 @@ public abstract class JCacheModelProperties {
       long deadline = policy == Policy.MODIFIED || policy == Policy.TOUCHED ? now + duration : entry[1];
       entries.put(key, new long[] {value, deadline});
       events.add("UPDATED " + key + "=" + value);
+      puts++;
     }
 
     private void access(int key) {
@@ -273,6 +320,7 @@ public abstract class JCacheModelProperties {
     private void remove(int key) {
       entries.remove(key);
       events.add("REMOVED " + key);
+      removals++;
     }
 
     /** Applies the operation; returns what the cache must answer. */
@@ -286,7 +334,7 @@ public abstract class JCacheModelProperties {
         }
         return null;
       } else if (op instanceof Get get) {
-        Integer value = live(get.key());
+        Integer value = read(get.key());
         if (value != null) {
           access(get.key());
         }
@@ -300,7 +348,7 @@ public abstract class JCacheModelProperties {
         remove(remove.key());
         return true;
       } else if (op instanceof RemoveValue remove) {
-        Integer value = live(remove.key());
+        Integer value = read(remove.key());
         if (value == null) {
           return false;
         }
@@ -311,19 +359,19 @@ public abstract class JCacheModelProperties {
         remove(remove.key());
         return true;
       } else if (op instanceof PutIfAbsent put) {
-        if (live(put.key()) != null) {
+        if (read(put.key()) != null) {
           return false;
         }
         create(put.key(), put.value());
         return true;
       } else if (op instanceof Replace replace) {
-        if (live(replace.key()) == null) {
+        if (read(replace.key()) == null) {
           return false;
         }
         update(replace.key(), replace.value());
         return true;
       } else if (op instanceof ReplaceValue replace) {
-        Integer value = live(replace.key());
+        Integer value = read(replace.key());
         if (value == null) {
           return false;
         }
@@ -334,7 +382,7 @@ public abstract class JCacheModelProperties {
         update(replace.key(), replace.newValue());
         return true;
       } else if (op instanceof GetAndPut put) {
-        Integer old = live(put.key());
+        Integer old = read(put.key());
         if (old != null) {
           update(put.key(), put.value());
         } else {
@@ -342,19 +390,19 @@ public abstract class JCacheModelProperties {
         }
         return old;
       } else if (op instanceof GetAndRemove remove) {
-        Integer old = live(remove.key());
+        Integer old = read(remove.key());
         if (old != null) {
           remove(remove.key());
         }
         return old;
       } else if (op instanceof GetAndReplace replace) {
-        Integer old = live(replace.key());
+        Integer old = read(replace.key());
         if (old != null) {
           update(replace.key(), replace.value());
         }
         return old;
       } else if (op instanceof Increment increment) {
-        Integer value = live(increment.key());
+        Integer value = read(increment.key());
         if (value != null) {
           update(increment.key(), value + 1);
         } else {
