@@ -40,8 +40,8 @@ import net.jqwik.api.lifecycle.BeforeProperty;
 /**
  * Random sequences of JCache operations, with a random expiry policy and a fake clock, run against a
  * Larder cache and against {@link Model}, a small reference of the JCache rules written here: each
- * operation's result, the CREATED, UPDATED and REMOVED events it fires, and the hits, misses, puts
- * and removals the statistics count must agree, step by step.
+ * operation's result, the CREATED, UPDATED, REMOVED and EXPIRED events it fires, and the hits, misses, puts
+ * and removals the statistics count, must agree, step by step.
  * Each store's module runs these on its store by extending this class; jqwik shrinks a failing
  * sequence to a short one, which then becomes a regular test.
  */
@@ -251,7 +251,9 @@ public abstract class JCacheModelProperties {
    * after now. A creation sets the policy's creation deadline; an update its update deadline (or keeps
    * the deadline where the policy says nothing: Created, Accessed, Eternal); an access (a hit, a failed
    * conditional replace or remove) its access deadline (Accessed, Touched). {@code putIfAbsent} on a
-   * live key and {@code containsKey} consult no policy.
+   * live key and {@code containsKey} consult no policy. An operation that finds an entry past its
+   * deadline drops it with an EXPIRED event (its old value) and goes on as if the key were absent;
+   * {@code containsKey} only looks.
    */
   static final class Model {
     private final Policy policy;
@@ -293,7 +295,12 @@ public abstract class JCacheModelProperties {
 
     private Integer live(int key) {
       long[] entry = entries.get(key);
-      return entry != null && entry[1] > now ? (int) entry[0] : null;
+      if (entry != null && entry[1] <= now) {
+        entries.remove(key);
+        events.add("EXPIRED " + key + "=" + entry[0]);
+        return null;
+      }
+      return entry != null ? (int) entry[0] : null;
     }
 
     private void create(int key, int value) {
@@ -340,7 +347,8 @@ public abstract class JCacheModelProperties {
         }
         return value;
       } else if (op instanceof ContainsKey contains) {
-        return live(contains.key()) != null;
+        long[] entry = entries.get(contains.key()); // a look, as in the RI: an expired entry stays, no event
+        return entry != null && entry[1] > now;
       } else if (op instanceof Remove remove) {
         if (live(remove.key()) == null) {
           return false;
@@ -417,9 +425,10 @@ public abstract class JCacheModelProperties {
     }
   }
 
-  /** Records CREATED, UPDATED and REMOVED events, synchronously, into the sink of its cache. */
+  /** Records CREATED, UPDATED, REMOVED and EXPIRED events, synchronously, into the sink of its cache. */
   public static final class Recorder implements CacheEntryCreatedListener<Integer, Integer>,
-      CacheEntryUpdatedListener<Integer, Integer>, CacheEntryRemovedListener<Integer, Integer>, Serializable {
+      CacheEntryUpdatedListener<Integer, Integer>, CacheEntryRemovedListener<Integer, Integer>,
+      javax.cache.event.CacheEntryExpiredListener<Integer, Integer>, Serializable {
     private static final long serialVersionUID = 1L;
     static final AtomicInteger next = new AtomicInteger();
     static final Map<Integer, List<String>> sinks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -448,6 +457,11 @@ public abstract class JCacheModelProperties {
 
     @Override
     public void onRemoved(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
+      record(events);
+    }
+
+    @Override
+    public void onExpired(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
       record(events);
     }
   }
