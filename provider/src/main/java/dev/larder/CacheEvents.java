@@ -23,6 +23,7 @@ final class CacheEvents<K, V> implements StoreContext.StoreListener<K, V> {
   private final Copies copies;
   private final CacheStatistics statistics;
   private final String cacheName;
+  private final KeyOrder order = new KeyOrder();
   /** The cache the events name as their source; set once it exists (the store is built before it). */
   private volatile Cache<K, V> source;
 
@@ -39,6 +40,23 @@ final class CacheEvents<K, V> implements StoreContext.StoreListener<K, V> {
 
   boolean anyListener() {
     return dispatcher.hasListeners();
+  }
+
+  /**
+   * Runs a commit and the publication of its events in the key's order among this JVM's writers of the
+   * key, while the cache has listeners ({@link KeyOrder}); else just runs it.
+   */
+  <T> T inKeyOrder(K key, java.util.function.Supplier<T> commitAndPublish) {
+    return anyListener() ? order.inOrder(key, commitAndPublish) : commitAndPublish.get();
+  }
+
+  /** {@link #inKeyOrder} for a batch of keys. */
+  void inKeyOrderAll(java.util.Collection<K> keys, Runnable commitAndPublish) {
+    if (anyListener()) {
+      order.inOrderAll(keys, commitAndPublish);
+    } else {
+      commitAndPublish.run();
+    }
   }
 
   /**

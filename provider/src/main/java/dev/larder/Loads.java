@@ -176,6 +176,10 @@ final class Loads<K, V> {
    * ({@link Store#getOrCompute}: across JVMs on a shared store). Returns the value the caller gets.
    */
   private V loadIntoCache(K key, Source<K, V> source, long refreshAhead) {
+    return events.inKeyOrder(key, () -> loadAndPublish(key, source, refreshAhead));
+  }
+
+  private V loadAndPublish(K key, Source<K, V> source, long refreshAhead) {
     Computation computation = new Computation(key, source);
     Store.Computed<V> computed = store.getOrCompute(rules.copies().in(key), computation, refreshAhead,
         computeWaitMillis);

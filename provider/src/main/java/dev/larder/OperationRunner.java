@@ -35,6 +35,10 @@ final class OperationRunner<K, V> {
    * @param key the caller's key; {@code storedKey} is its copy for store-by-value (or the same)
    */
   Outcome<V> run(K key, K storedKey, Operation<K, V> operation) {
+    return events.inKeyOrder(storedKey, () -> commitAndPublish(key, storedKey, operation));
+  }
+
+  private Outcome<V> commitAndPublish(K key, K storedKey, Operation<K, V> operation) {
     long start = statistics.startTimer();
     Run run = new Run(key, operation);
     store.compute(storedKey, run);
@@ -52,6 +56,11 @@ final class OperationRunner<K, V> {
    * @param keys each stored key with the caller's key, in the order events are published
    */
   void runAll(Map<K, K> keys, Function<K, Operation<K, V>> operationFor, RuntimeException failedBefore) {
+    events.inKeyOrderAll(keys.keySet(), () -> commitAndPublishAll(keys, operationFor, failedBefore));
+  }
+
+  private void commitAndPublishAll(Map<K, K> keys, Function<K, Operation<K, V>> operationFor,
+      RuntimeException failedBefore) {
     long start = statistics.startTimer();
     Map<K, Outcome<V>> outcomes = new LinkedHashMap<>(Math.max(4, keys.size() * 2));
     store.computeAll(keys.keySet(), (storedKey, current) -> {

@@ -137,8 +137,11 @@ final class Reads<K, V> {
    * since replaced it: nothing to expire).
    */
   private void expire(K key, StoreEntry<V> read) {
-    if (store.replaceIfSame(key, read, null)) {
-      events.publishExpired(key, read);
-    }
+    events.inKeyOrder(key, () -> {
+      if (store.replaceIfSame(key, read, null)) {
+        events.publishExpired(key, read);
+      }
+      return null;
+    });
   }
 }

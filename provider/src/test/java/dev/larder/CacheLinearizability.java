@@ -1,19 +1,39 @@
 package dev.larder;
 
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.cache.Cache;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.event.EventType;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.jetbrains.lincheck.datastructures.Validate;
 
 /**
  * The atomic JCache operations, run concurrently by Lincheck and checked to be linearizable against
  * {@link SequentialModel}, a map. Each store's module extends it with its cache; Lincheck makes an
  * instance per scenario, which {@link #cache()} empties first (one cache for all, as making thousands
  * of caches would measure the making). Keys 1-3 and values 1-3, so the operations collide.
+ *
+ * <p>In the same histories, {@link #eventsTellEachKeysHistory} checks the events a synchronous
+ * listener received ({@link #withEventLog}): each key's must be in the order its writes happened, each
+ * UPDATED and REMOVED carrying as old value what the event before it left, and ending in what the key
+ * holds.
  */
 @Param(name = "key", gen = IntGen.class, conf = "1:3")
 @Param(name = "value", gen = IntGen.class, conf = "1:3")
@@ -22,69 +42,164 @@ public abstract class CacheLinearizability {
   /** The store's cache, emptied: the same one each time. */
   protected abstract Cache<Integer, Integer> cache();
 
+  /** Whether {@link #cache()} was configured {@link #withEventLog}: then its events are checked too. */
+  protected abstract boolean logsEvents();
+
+  /** This scenario's events. */
+  private final Queue<Event> log = new ConcurrentLinkedQueue<>();
   private final Cache<Integer, Integer> cache = cacheEmptied();
 
   private Cache<Integer, Integer> cacheEmptied() {
     Cache<Integer, Integer> shared = cache();
-    shared.clear();
+    shared.clear(); // fires no event (JCache): the log starts from empty keys
     return shared;
+  }
+
+  /**
+   * The cache, with the listener pointed at this scenario's log: set by each operation, not by the
+   * constructor, as Lincheck may make the next scenario's instance before this one has run.
+   */
+  private Cache<Integer, Integer> cacheLogging() {
+    EventLog.current = log;
+    return cache;
+  }
+
+  /** The configuration with the synchronous listener whose events {@link #eventsTellEachKeysHistory} checks. */
+  protected static <C extends MutableConfiguration<Integer, Integer>> C withEventLog(C configuration) {
+    configuration.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+        FactoryBuilder.factoryOf(new EventLog()), null, true, true));
+    return configuration;
+  }
+
+  /**
+   * Replays each key's events from absent: CREATED only over nothing, UPDATED and REMOVED only over the
+   * value the event before left (their old value), and the last one left what the key holds now.
+   */
+  @Validate
+  public void eventsTellEachKeysHistory() {
+    if (!logsEvents()) {
+      return;
+    }
+    Map<Integer, Integer> replayed = new HashMap<>();
+    List<String> seen = new ArrayList<>();
+    for (Event event : log) {
+      seen.add(event.toString());
+      Integer before = replayed.get(event.key());
+      String where = "event " + seen.size() + " of " + seen;
+      switch (event.type()) {
+        case CREATED -> require(before == null, where);
+        case UPDATED, REMOVED -> require(before != null && before.equals(event.old()), where);
+        default -> throw new IllegalStateException("unexpected " + where);
+      }
+      if (event.type() == EventType.REMOVED) {
+        replayed.remove(event.key());
+      } else {
+        replayed.put(event.key(), event.value());
+      }
+    }
+    for (int key = 1; key <= 3; key++) {
+      require(Objects.equals(replayed.get(key), cache.get(key)),
+          "key " + key + " holds " + cache.get(key) + " but the events " + seen + " leave " + replayed.get(key));
+    }
+  }
+
+  private static void require(boolean condition, String what) {
+    if (!condition) {
+      throw new IllegalStateException("Events out of their key's order: " + what);
+    }
+  }
+
+  record Event(EventType type, Integer key, Integer value, Integer old) {
+    @Override
+    public String toString() {
+      return type + " " + key + (type == EventType.REMOVED ? "" : "=" + value) + (old == null ? "" : " (was " + old + ")");
+    }
+  }
+
+  /** The synchronous listener: appends every event to the log of the scenario running. */
+  public static final class EventLog implements CacheEntryCreatedListener<Integer, Integer>,
+      CacheEntryUpdatedListener<Integer, Integer>, CacheEntryRemovedListener<Integer, Integer>, Serializable {
+    private static final long serialVersionUID = 1L;
+    static volatile Queue<Event> current = new ConcurrentLinkedQueue<>();
+
+    private static void record(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
+      for (CacheEntryEvent<? extends Integer, ? extends Integer> event : events) {
+        current.add(new Event(event.getEventType(), event.getKey(),
+            event.getEventType() == EventType.REMOVED ? null : event.getValue(), event.getOldValue()));
+      }
+    }
+
+    @Override
+    public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
+      record(events);
+    }
+
+    @Override
+    public void onUpdated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
+      record(events);
+    }
+
+    @Override
+    public void onRemoved(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
+      record(events);
+    }
   }
 
   @Operation
   public Integer get(@Param(name = "key") int key) {
-    return cache.get(key);
+    return cacheLogging().get(key);
   }
 
   @Operation
   public void put(@Param(name = "key") int key, @Param(name = "value") int value) {
-    cache.put(key, value);
+    cacheLogging().put(key, value);
   }
 
   @Operation
   public boolean putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
-    return cache.putIfAbsent(key, value);
+    return cacheLogging().putIfAbsent(key, value);
   }
 
   @Operation
   public boolean replace(@Param(name = "key") int key, @Param(name = "value") int value) {
-    return cache.replace(key, value);
+    return cacheLogging().replace(key, value);
   }
 
   @Operation
   public boolean replaceIfEquals(@Param(name = "key") int key, @Param(name = "value") int old,
       @Param(name = "value") int value) {
-    return cache.replace(key, old, value);
+    return cacheLogging().replace(key, old, value);
   }
 
   @Operation
   public Integer getAndPut(@Param(name = "key") int key, @Param(name = "value") int value) {
-    return cache.getAndPut(key, value);
+    return cacheLogging().getAndPut(key, value);
   }
 
   @Operation
   public Integer getAndReplace(@Param(name = "key") int key, @Param(name = "value") int value) {
-    return cache.getAndReplace(key, value);
+    return cacheLogging().getAndReplace(key, value);
   }
 
   @Operation
   public boolean remove(@Param(name = "key") int key) {
-    return cache.remove(key);
+    return cacheLogging().remove(key);
   }
 
   @Operation
   public boolean removeIfEquals(@Param(name = "key") int key, @Param(name = "value") int value) {
-    return cache.remove(key, value);
+    return cacheLogging().remove(key, value);
   }
 
   @Operation
   public Integer getAndRemove(@Param(name = "key") int key) {
-    return cache.getAndRemove(key);
+    return cacheLogging().getAndRemove(key);
   }
 
   /** An entry processor that adds one (from 0) and returns the value before. */
   @Operation
   public Integer increment(@Param(name = "key") int key) {
-    return cache.invoke(key, (entry, arguments) -> {
+    return cacheLogging().invoke(key, (entry, arguments) -> {
       Integer before = entry.exists() ? entry.getValue() : null;
       entry.setValue(before == null ? 0 : before + 1);
       return before;

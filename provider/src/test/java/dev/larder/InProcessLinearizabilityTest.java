@@ -18,6 +18,11 @@ public class InProcessLinearizabilityTest extends CacheLinearizability {
     return CACHE;
   }
 
+  @Override
+  protected boolean logsEvents() {
+    return false; // InProcessEventOrderTest: a listener's lock makes model checking 20 times slower
+  }
+
   @Test
   void stress() {
     stress(30, 2_000);
