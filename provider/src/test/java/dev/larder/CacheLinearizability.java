@@ -1,6 +1,5 @@
 package dev.larder;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,10 +11,7 @@ import javax.cache.Cache;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
-import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
-import javax.cache.event.CacheEntryRemovedListener;
-import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.EventType;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
@@ -117,31 +113,14 @@ public abstract class CacheLinearizability {
   }
 
   /** The synchronous listener: appends every event to the log of the scenario running. */
-  public static final class EventLog implements CacheEntryCreatedListener<Integer, Integer>,
-      CacheEntryUpdatedListener<Integer, Integer>, CacheEntryRemovedListener<Integer, Integer>, Serializable {
+  public static final class EventLog extends RecordingListener<Integer, Integer> {
     private static final long serialVersionUID = 1L;
     static volatile Queue<Event> current = new ConcurrentLinkedQueue<>();
 
-    private static void record(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      for (CacheEntryEvent<? extends Integer, ? extends Integer> event : events) {
-        current.add(new Event(event.getEventType(), event.getKey(),
-            event.getEventType() == EventType.REMOVED ? null : event.getValue(), event.getOldValue()));
-      }
-    }
-
     @Override
-    public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
-    }
-
-    @Override
-    public void onUpdated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
-    }
-
-    @Override
-    public void onRemoved(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
+    protected void heard(CacheEntryEvent<? extends Integer, ? extends Integer> event) {
+      current.add(new Event(event.getEventType(), event.getKey(),
+          event.getEventType() == EventType.REMOVED ? null : event.getValue(), event.getOldValue()));
     }
   }
 

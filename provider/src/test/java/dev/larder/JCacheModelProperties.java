@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.larder.configuration.LarderConfiguration;
 import dev.larder.spi.LarderCachingProvider;
-import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,10 +15,7 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
-import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
-import javax.cache.event.CacheEntryRemovedListener;
-import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.EventType;
 import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
@@ -426,9 +422,7 @@ public abstract class JCacheModelProperties {
   }
 
   /** Records CREATED, UPDATED, REMOVED and EXPIRED events, synchronously, into the sink of its cache. */
-  public static final class Recorder implements CacheEntryCreatedListener<Integer, Integer>,
-      CacheEntryUpdatedListener<Integer, Integer>, CacheEntryRemovedListener<Integer, Integer>,
-      javax.cache.event.CacheEntryExpiredListener<Integer, Integer>, Serializable {
+  public static final class Recorder extends RecordingListener<Integer, Integer> {
     private static final long serialVersionUID = 1L;
     static final AtomicInteger next = new AtomicInteger();
     static final Map<Integer, List<String>> sinks = new java.util.concurrent.ConcurrentHashMap<>();
@@ -438,31 +432,10 @@ public abstract class JCacheModelProperties {
       this.sink = sink;
     }
 
-    private void record(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      for (CacheEntryEvent<? extends Integer, ? extends Integer> event : events) {
-        sinks.get(sink).add(event.getEventType() + " " + event.getKey()
-            + (event.getEventType() == EventType.REMOVED ? "" : "=" + event.getValue()));
-      }
-    }
-
     @Override
-    public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
-    }
-
-    @Override
-    public void onUpdated(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
-    }
-
-    @Override
-    public void onRemoved(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
-    }
-
-    @Override
-    public void onExpired(Iterable<CacheEntryEvent<? extends Integer, ? extends Integer>> events) {
-      record(events);
+    protected void heard(CacheEntryEvent<? extends Integer, ? extends Integer> event) {
+      sinks.get(sink).add(event.getEventType() + " " + event.getKey()
+          + (event.getEventType() == EventType.REMOVED ? "" : "=" + event.getValue()));
     }
   }
 }

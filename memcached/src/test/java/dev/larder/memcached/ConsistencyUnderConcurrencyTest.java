@@ -2,9 +2,9 @@ package dev.larder.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.larder.RecordingListener;
 import dev.larder.configuration.LarderConfiguration;
 import dev.larder.spi.LarderCachingProvider;
-import java.io.Serializable;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,11 +26,7 @@ import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
-import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
-import javax.cache.event.CacheEntryExpiredListener;
-import javax.cache.event.CacheEntryRemovedListener;
-import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.EventType;
 import javax.cache.processor.EntryProcessor;
 import org.junit.jupiter.api.AfterEach;
@@ -212,37 +208,14 @@ class ConsistencyUnderConcurrencyTest {
   }
 
   /** Records every event it is told about; synchronous, so an event is in the log when its operation returns. */
-  static final class EventLog implements CacheEntryCreatedListener<String, Long>,
-      CacheEntryUpdatedListener<String, Long>, CacheEntryRemovedListener<String, Long>,
-      CacheEntryExpiredListener<String, Long>, Serializable {
+  static final class EventLog extends RecordingListener<String, Long> {
     private static final long serialVersionUID = 1L;
     final transient Queue<Event> events = new ConcurrentLinkedQueue<>();
 
-    private void record(Iterable<CacheEntryEvent<? extends String, ? extends Long>> batch) {
-      for (CacheEntryEvent<? extends String, ? extends Long> event : batch) {
-        events.add(new Event(event.getEventType(), event.getKey(),
-            event.isOldValueAvailable() ? event.getOldValue() : null, event.getValue()));
-      }
-    }
-
     @Override
-    public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends Long>> batch) {
-      record(batch);
-    }
-
-    @Override
-    public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends Long>> batch) {
-      record(batch);
-    }
-
-    @Override
-    public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends Long>> batch) {
-      record(batch);
-    }
-
-    @Override
-    public void onExpired(Iterable<CacheEntryEvent<? extends String, ? extends Long>> batch) {
-      record(batch);
+    protected void heard(CacheEntryEvent<? extends String, ? extends Long> event) {
+      events.add(new Event(event.getEventType(), event.getKey(),
+          event.isOldValueAvailable() ? event.getOldValue() : null, event.getValue()));
     }
   }
 }
