@@ -344,12 +344,19 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         }
         byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
         checkSize(key, node, envelope.length);
+        MetaFlags ttl = MetaFlags.NONE.ttl(ttlSeconds(computed.expiresAt()));
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
-            MetaFlags.NONE.compareCas(read.cas()).ttl(ttlSeconds(computed.expiresAt())).returnCas()));
+            ttl.compareCas(read.cas()).returnCas()));
+        if (written.is(MetaStatus.NF)) {
+          // The placeholder lapsed before the value came (it lives at most waitMillis, on memcached's
+          // whole-second clock: within its last second it may go any moment), or a remove took it:
+          // kept unless another caller has written or claimed the key since.
+          written = node.execute(MetaRequest.set(memcachedKey, envelope, ttl.onlyIfAbsent().returnCas()));
+        }
         if (written.is(MetaStatus.HD)) {
           remember(memcachedKey, written, computed.value());
         }
-        // EX/NF: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
+        // EX/NS: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
         return new Computed<>(computed, true, current);
       }
       if (current != null) {

@@ -307,6 +307,41 @@ class MemcachedStoreTest {
   }
 
   @Test
+  void aValueComputedAfterItsPlaceholderLapsedIsStillKept() {
+    LarderCache<String, String> cache = cache("lapsed");
+    AtomicInteger computations = new AtomicInteger();
+    // memcached's clock counts whole seconds, so the placeholder of a computation may lapse any moment
+    // within its last second: here it goes while the value is being computed.
+    String computed = cache.get("report", key -> {
+      computations.incrementAndGet();
+      deleteFromMemcached(cache, key);
+      return "slow result";
+    }, Duration.ofMinutes(5));
+    assertThat(computed).isEqualTo("slow result");
+    assertThat(cache.get("report", key -> {
+      computations.incrementAndGet();
+      return "computed again";
+    }, Duration.ofMinutes(5))).isEqualTo("slow result");
+    assertThat(computations).hasValue(1);
+
+    // A value written once the placeholder had gone is not overwritten by the late one.
+    cache.get("other", key -> {
+      deleteFromMemcached(cache, key);
+      cache.put(key, "written meanwhile");
+      return "late result";
+    }, Duration.ofMinutes(5));
+    assertThat(cache.get("other")).isEqualTo("written meanwhile");
+  }
+
+  /** Deletes the key's item behind the cache's back, as memcached does when it lapses or is evicted. */
+  private static void deleteFromMemcached(LarderCache<String, String> cache, String key) {
+    String item = cache.unwrap(MemcachedStore.class)
+        .memcachedKey(dev.larder.store.codec.TaggedSerializer.INSTANCE.serialize(key));
+    assertThat(cache.unwrap(MemcachedClient.class).execute(item, dev.larder.memcached.protocol.MetaRequest.delete(
+        item, dev.larder.memcached.protocol.MetaFlags.NONE)).code()).as("%s deleted", item).isEqualTo("HD");
+  }
+
+  @Test
   void withTheMissPolicyADeadServerCostsMissesAndSkippedWritesNotErrors() throws Exception {
     try (MemcachedServers.OwnServer dying = new MemcachedServers.OwnServer(11333).start()) {
       MemcachedSettings settings = MemcachedSettings.servers(servers + "," + dying.address())
