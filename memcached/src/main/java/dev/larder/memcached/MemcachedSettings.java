@@ -42,6 +42,8 @@ import java.util.Properties;
  * @param nearMaximumSize entries of a near tier in this JVM in front of memcached; 0 (default) for none
  * @param nearMaxStalenessMillis how long a near entry may be served without asking memcached: the
  *     bound on how late this JVM sees another JVM's write (its own writes it sees at once)
+ * @param healthClock when the health work (probes, ejections, discovery polls) runs and the time it
+ *     judges by: {@link dev.larder.memcached.protocol.HealthClock#SYSTEM}, or a test's clock
  */
 public record MemcachedSettings(
     List<InetSocketAddress> servers,
@@ -63,7 +65,8 @@ public record MemcachedSettings(
     int discoveryIntervalMillis,
     DeserializationLimits limits,
     long nearMaximumSize,
-    long nearMaxStalenessMillis) {
+    long nearMaxStalenessMillis,
+    dev.larder.memcached.protocol.HealthClock healthClock) {
 
   public static final String SERVERS = "larder.memcached.servers";
   public static final String PREFIX = "larder.memcached.prefix";
@@ -106,6 +109,7 @@ public record MemcachedSettings(
       parseServers(discovery, DISCOVERY); // one host:port, checked now
     }
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(healthClock, "healthClock");
     if (failureLimit <= 0 || probeIntervalMillis <= 0 || failoverTtlSeconds <= 0 || discoveryIntervalMillis <= 0) {
       throw new IllegalArgumentException(FAILURE_LIMIT + ", " + PROBE_INTERVAL + ", " + FAILOVER_TTL + " and "
           + DISCOVERY_INTERVAL + " must be positive");
@@ -144,7 +148,8 @@ public record MemcachedSettings(
    */
   public static MemcachedSettings servers(String servers) {
     return new MemcachedSettings(parseServers(servers), "larder", 1000, 1000, 2, "", false, false, "", "", "",
-        3, 250, -1, 60, "", 10_000, DeserializationLimits.DEFAULT, 0, 1000);
+        3, 250, -1, 60, "", 10_000, DeserializationLimits.DEFAULT, 0, 1000,
+        dev.larder.memcached.protocol.HealthClock.SYSTEM);
   }
 
   public static MemcachedSettings from(Properties properties) {
@@ -182,13 +187,14 @@ public record MemcachedSettings(
         StoreSettings.intSetting(properties, DISCOVERY_INTERVAL, 10_000),
         DeserializationLimits.from(properties, PREFIX_OF_SETTINGS),
         StoreSettings.longSetting(properties, NEAR_MAXIMUM_SIZE, 0),
-        StoreSettings.longSetting(properties, NEAR_MAX_STALENESS, 1000));
+        StoreSettings.longSetting(properties, NEAR_MAX_STALENESS, 1000),
+        dev.larder.memcached.protocol.HealthClock.SYSTEM);
   }
 
   /** What the client needs of these settings. */
   public dev.larder.memcached.protocol.ClientOptions clientOptions() {
     return new dev.larder.memcached.protocol.ClientOptions(connectionsPerServer, timeoutMillis, connectTimeoutMillis,
-        failureLimit, probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds);
+        failureLimit, probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds, healthClock);
   }
 
   public MemcachedSettings withPrefix(String newPrefix) {
@@ -285,6 +291,17 @@ public record MemcachedSettings(
     return copy.build();
   }
 
+  /**
+   * These settings, with the health work run on {@code clock}: a test's, to move the time of probes and
+   * ejections by hand. Clients are shared by equal settings, so a cache on another clock gets a client
+   * of its own.
+   */
+  public MemcachedSettings withHealthClock(dev.larder.memcached.protocol.HealthClock clock) {
+    Copy copy = new Copy(this);
+    copy.healthClock = clock;
+    return copy.build();
+  }
+
   /** The fields of a settings record, to change some and build another. */
   private static final class Copy {
     List<InetSocketAddress> servers;
@@ -307,6 +324,7 @@ public record MemcachedSettings(
     DeserializationLimits limits;
     long nearMaximumSize;
     long nearMaxStalenessMillis;
+    dev.larder.memcached.protocol.HealthClock healthClock;
 
     Copy(MemcachedSettings settings) {
       servers = settings.servers;
@@ -329,13 +347,14 @@ public record MemcachedSettings(
       limits = settings.limits;
       nearMaximumSize = settings.nearMaximumSize;
       nearMaxStalenessMillis = settings.nearMaxStalenessMillis;
+      healthClock = settings.healthClock;
     }
 
     MemcachedSettings build() {
       return new MemcachedSettings(servers, prefix, timeoutMillis, connectTimeoutMillis, connectionsPerServer,
           deserializationAllow, failuresAsMisses, tls, tlsTrust, authUser, authPassword, failureLimit,
           probeIntervalMillis, ejectAfterMillis, failoverTtlSeconds, discovery, discoveryIntervalMillis, limits,
-          nearMaximumSize, nearMaxStalenessMillis);
+          nearMaximumSize, nearMaxStalenessMillis, healthClock);
     }
   }
 
@@ -348,7 +367,8 @@ public record MemcachedSettings(
         + ", failureLimit=" + failureLimit + ", probeIntervalMillis=" + probeIntervalMillis
         + ", ejectAfterMillis=" + ejectAfterMillis + ", failoverTtlSeconds=" + failoverTtlSeconds
         + (discovery.isEmpty() ? "" : ", discovery=" + discovery) + ", " + limits
-        + (nearMaximumSize == 0 ? "" : ", near=" + nearMaximumSize + " entries/" + nearMaxStalenessMillis + " ms") + "]";
+        + (nearMaximumSize == 0 ? "" : ", near=" + nearMaximumSize + " entries/" + nearMaxStalenessMillis + " ms")
+        + (healthClock == dev.larder.memcached.protocol.HealthClock.SYSTEM ? "" : ", healthClock=" + healthClock) + "]";
   }
 
   static List<InetSocketAddress> parseServers(String servers) {

@@ -58,9 +58,10 @@ class ServerListChangeTest {
     try (MemcachedServers.OwnServer first = new MemcachedServers.OwnServer(11371).start();
          MemcachedServers.OwnServer second = new MemcachedServers.OwnServer(11372).start();
          MemcachedServers.OwnServer victim = new MemcachedServers.OwnServer(11373).start()) {
+      ManualHealthClock clock = new ManualHealthClock(); // probes every 100 ms, ejection after 500 ms down
       MemcachedSettings settings = MemcachedSettings.servers(first.address() + "," + second.address() + ","
           + victim.address()).withPrefix("eject").withTimeoutMillis(300).withFailureDetection(3, 100)
-          .withEjection(500, 3);
+          .withEjection(500, 3).withHealthClock(clock);
       LarderCache<Integer, String> cache = cache(settings, "eject");
       MemcachedClient client = cache.unwrap(MemcachedClient.class);
       MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
@@ -83,9 +84,15 @@ class ServerListChangeTest {
         assertThatThrownBy(() -> cache.get(probe)).isInstanceOf(CacheException.class)
             .hasMessageContaining(victim.address());
       }
-      awaitTrue(() -> store.metrics().getServerStates().contains(victim.address() + "=ejected"), 3_000, "ejected");
-      // the ring without it follows the state a moment later, in the same health round
-      awaitTrue(() -> client.nodeFor(memcachedKey(store, probe)) != victimNode, 1_000, "its keys moved");
+      assertThat(store.metrics().getServerStates()).contains(victim.address() + "=down");
+      // Each round probes it: the stopped process's kernel takes the connection, and no answer comes.
+      clock.advance(400);
+      assertThat(store.metrics().getServerStates()).as("down for 400 ms").contains(victim.address() + "=down");
+      assertThat(client.nodeFor(memcachedKey(store, probe))).isSameAs(victimNode);
+      clock.advance(100);
+      assertThat(store.metrics().getServerStates()).as("down for 500 ms").contains(victim.address() + "=ejected");
+      // the ring without it follows the state in the same health round
+      assertThat(client.nodeFor(memcachedKey(store, probe))).isNotSameAs(victimNode);
 
       // Its keys now live on the other two; every other key stays where it was.
       for (int key = 0; key < 300; key++) {
@@ -106,7 +113,8 @@ class ServerListChangeTest {
       assertThat(Long.parseLong(ttl.flag('t'))).isBetween(1L, 3L);
 
       victim.resume();
-      awaitTrue(victimNode::inService, 1_500, "back in service");
+      clock.advance(100);
+      assertThat(victimNode.inService()).as("back in service after the next probe").isTrue();
       for (int key : victimKeys) {
         String value = cache.get(key);
         assertThat(value).as("key %d after the ejected server came back", key).isNotEqualTo("old " + key);
@@ -123,9 +131,15 @@ class ServerListChangeTest {
       for (int i = 0; i < 3; i++) {
         assertThatThrownBy(() -> cache.get(probe)).isInstanceOf(CacheException.class);
       }
-      Thread.sleep(1_000); // twice the ejection delay: it would be ejected by now if it could be
-      assertThat(store.metrics().getServerStates()).contains(victim.address() + "=down");
+      clock.advance(1_000);
+      assertThat(store.metrics().getServerStates()).as("down for twice the ejection delay, back 1 s ago")
+          .contains(victim.address() + "=down");
+      clock.advance(2_000);
+      assertThat(store.metrics().getServerStates()).as("back 3 s ago: its failover copies have expired")
+          .contains(victim.address() + "=ejected");
       victim.resume();
+      clock.advance(100);
+      assertThat(victimNode.inService()).isTrue();
     }
   }
 
@@ -140,7 +154,8 @@ class ServerListChangeTest {
       properties.setProperty(MemcachedSettings.DISCOVERY, "127.0.0.1:" + endpoint.port());
       properties.setProperty(MemcachedSettings.DISCOVERY_INTERVAL, "200");
       properties.setProperty(MemcachedSettings.PREFIX, "discovery");
-      LarderCache<Integer, String> cache = cache(MemcachedSettings.from(properties), "discovery");
+      ManualHealthClock clock = new ManualHealthClock(); // the endpoint is read every 200 ms of it
+      LarderCache<Integer, String> cache = cache(MemcachedSettings.from(properties).withHealthClock(clock), "discovery");
       MemcachedClient client = cache.unwrap(MemcachedClient.class);
       MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
       assertThat(client.nodes()).extracting(ServerNode::name).containsExactly(a.address(), b.address());
@@ -183,7 +198,10 @@ class ServerListChangeTest {
       long done = operations.get(); // the load runs on two servers for a while before the list changes
       awaitTrue(() -> operations.get() >= done + 2_000, 10_000, "2,000 operations on two servers");
       endpoint.publish(2, a, b, c);
-      awaitTrue(() -> client.nodes().size() == 3, 2_000, "the third server in use");
+      clock.advance(199);
+      assertThat(client.nodes()).as("before the next read of the endpoint").hasSize(2);
+      clock.advance(1);
+      assertThat(client.nodes()).as("the third server in use").hasSize(3);
       Map<Integer, String> grown = new HashMap<>();
       for (int key = 0; key < 1000; key++) {
         grown.put(key, client.nodeFor(memcachedKey(store, key)).name());
@@ -192,11 +210,18 @@ class ServerListChangeTest {
       awaitTrue(() -> operations.get() >= grownAt + 2_000, 10_000, "2,000 operations on three servers");
       endpoint.publish(1, a); // an older version: ignored
       int polled = endpoint.requests();
-      awaitTrue(() -> endpoint.requests() >= polled + 2, 2_000, "two more polls of the endpoint");
-      assertThat(client.nodes()).as("after two polls of an older version").hasSize(3);
+      clock.advance(200);
+      clock.advance(200);
+      assertThat(endpoint.requests()).as("two more reads of the endpoint").isEqualTo(polled + 2);
+      assertThat(client.nodes()).as("after two reads of an older version").hasSize(3);
       endpoint.publish(3, b, c);
-      awaitTrue(() -> client.nodes().size() == 2, 2_000, "the first server out of use");
-      Thread.sleep(1_500); // load goes on past the removed server's closing (timeout + 1 s after removal)
+      clock.advance(200);
+      assertThat(client.nodes()).as("the first server out of use").hasSize(2);
+      long removedAt = operations.get(); // load goes on while the removed server's calls in flight end
+      awaitTrue(() -> operations.get() >= removedAt + 2_000, 10_000, "2,000 operations after the removal");
+      clock.advance(2_000); // the removed server is closed (timeout + 1 s after its removal)
+      long closedAt = operations.get(); // and after it is closed
+      awaitTrue(() -> operations.get() >= closedAt + 2_000, 10_000, "2,000 operations after the closing");
       running.set(false);
       for (Future<?> worker : workers) {
         worker.get(10, TimeUnit.SECONDS);
@@ -270,7 +295,7 @@ class ServerListChangeTest {
     return client.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
   }
 
-  /** Polls a state that the client's health thread changes in the background. */
+  /** Polls the progress of the test's own load threads (real threads doing real requests). */
   private static void awaitTrue(BooleanSupplier condition, long millis, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     while (!condition.getAsBoolean()) {

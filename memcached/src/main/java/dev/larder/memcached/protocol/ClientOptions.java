@@ -12,11 +12,14 @@ package dev.larder.memcached.protocol;
  *     negative: never (its keys fail or miss until it is back)
  * @param failoverTtlSeconds the longest an entry written to another server in place of an ejected one
  *     lives there; the ejected server, once back, is not ejected again for that long
+ * @param healthClock when the health work runs and the time it judges by: {@link HealthClock#SYSTEM}, or a
+ *     test's clock
  */
 public record ClientOptions(int connectionsPerServer, int timeoutMillis, int connectTimeoutMillis, int failureLimit,
-    long probeIntervalMillis, long ejectAfterMillis, long failoverTtlSeconds) {
+    long probeIntervalMillis, long ejectAfterMillis, long failoverTtlSeconds, HealthClock healthClock) {
 
   public ClientOptions {
+    java.util.Objects.requireNonNull(healthClock, "healthClock");
     if (connectionsPerServer <= 0 || timeoutMillis <= 0 || connectTimeoutMillis <= 0 || failureLimit <= 0
         || probeIntervalMillis <= 0 || failoverTtlSeconds <= 0) {
       throw new IllegalArgumentException("memcached client options must be positive: connections "

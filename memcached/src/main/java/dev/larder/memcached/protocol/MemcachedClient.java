@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -37,9 +35,6 @@ import org.slf4j.LoggerFactory;
  * endpoint if there is one. The server list may change while the client runs ({@link #updateServers}):
  * servers kept keep their connections and their keys.
  */
-// The health thread's scheduled futures go unread: its tasks catch their own failures (checkHealth,
-// pollDiscovery), and closing the client shuts the thread down.
-@SuppressWarnings("FutureReturnValueIgnored")
 public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemcachedClient.class);
@@ -50,7 +45,8 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
   /** Also for the blocking text-command sockets: they get the same TLS and authentication. */
   private final ConnectionSecurity security;
   private final String id = "larder-" + CLIENTS.incrementAndGet();
-  private final ScheduledExecutorService healthThread;
+  /** Runs the health work (its tasks catch their own failures: checkHealth, pollDiscovery, retire). */
+  private final HealthClock.Timer healthTimer;
   private final Set<ServerNode> needAttention = ConcurrentHashMap.newKeySet();
   /** Servers removed from the list, closed once the calls in flight on them are over. */
   private final Set<ServerNode> retiring = ConcurrentHashMap.newKeySet();
@@ -66,15 +62,13 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     this.security = security;
     this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("larder-memcached", true),
         NioIoHandler.newFactory());
-    this.healthThread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("larder-memcached-health",
-        true));
+    this.healthTimer = options.healthClock().start(id);
     List<ServerNode> nodes = new ArrayList<>();
     for (InetSocketAddress server : distinct(servers)) {
       nodes.add(newNode(server));
     }
     this.topology = new Topology(nodes);
-    healthThread.scheduleWithFixedDelay(this::checkHealth, options.probeIntervalMillis(),
-        options.probeIntervalMillis(), TimeUnit.MILLISECONDS);
+    healthTimer.repeat(this::checkHealth, options.probeIntervalMillis());
   }
 
   /**
@@ -93,14 +87,13 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     MemcachedClient client = new MemcachedClient(cluster.servers(), options, security);
     client.discovery = discovery;
     discovery.accepted(cluster.version());
-    client.healthThread.scheduleWithFixedDelay(client::pollDiscovery, intervalMillis, intervalMillis,
-        TimeUnit.MILLISECONDS);
+    client.healthTimer.repeat(client::pollDiscovery, intervalMillis);
     return client;
   }
 
   private ServerNode newNode(InetSocketAddress server) {
     ServerNode node = new ServerNode(server, group, options.connectionsPerServer(), options.timeoutMillis(),
-        options.connectTimeoutMillis(), options.failureLimit(), security, this);
+        options.connectTimeoutMillis(), options.failureLimit(), security, this, healthTimer::nanoTime);
     dev.larder.management.MBeans.register(node.health(), mbeanName(node));
     return node;
   }
@@ -182,10 +175,10 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     for (ServerNode removed : existing.values()) {
       dev.larder.management.MBeans.unregister(mbeanName(removed));
       retiring.add(removed);
-      healthThread.schedule(() -> {
+      healthTimer.once(() -> {
         removed.close();
         retiring.remove(removed);
-      }, options.timeoutMillis() + 1000L, TimeUnit.MILLISECONDS);
+      }, options.timeoutMillis() + 1000L);
     }
   }
 
@@ -374,13 +367,7 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
   @Override
   public void close() {
     closed = true;
-    healthThread.shutdownNow();
-    try {
-      healthThread.awaitTermination(options.timeoutMillis() + options.connectTimeoutMillis() + 1000L,
-          TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    healthTimer.stop(options.timeoutMillis() + options.connectTimeoutMillis() + 1000L);
     for (ServerNode node : topology.nodes) {
       dev.larder.management.MBeans.unregister(mbeanName(node));
       node.close();

@@ -78,14 +78,15 @@ public final class ServerNode implements AutoCloseable {
   private volatile boolean closed;
 
   ServerNode(InetSocketAddress address, EventLoopGroup group, int connections, long timeoutMillis,
-      long connectTimeoutMillis, int failureLimit, ConnectionSecurity security, Hooks hooks) {
+      long connectTimeoutMillis, int failureLimit, ConnectionSecurity security, Hooks hooks,
+      java.util.function.LongSupplier healthNanos) {
     this.address = address;
     this.name = address.getHostString() + ":" + address.getPort();
     this.timeoutMillis = timeoutMillis;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.security = security;
     this.hooks = hooks;
-    this.health = new ServerHealth(name, failureLimit, () -> inDoubt.size() + (flushNeeded ? 1 : 0), System::nanoTime);
+    this.health = new ServerHealth(name, failureLimit, () -> inDoubt.size() + (flushNeeded ? 1 : 0), healthNanos);
     this.channels = new AtomicReferenceArray<>(connections);
     this.connectLocks = new Object[connections];
     for (int i = 0; i < connections; i++) {

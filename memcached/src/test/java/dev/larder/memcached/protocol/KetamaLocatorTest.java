@@ -42,7 +42,7 @@ class KetamaLocatorTest {
       List<ServerNode> ours = new ArrayList<>();
       List<MemcachedNode> theirs = new ArrayList<>();
       for (InetSocketAddress server : servers) {
-        ours.add(new ServerNode(server, group, 1, 1000, 1000, 3, ConnectionSecurity.NONE, NO_HOOKS));
+        ours.add(new ServerNode(server, group, 1, 1000, 1000, 3, ConnectionSecurity.NONE, NO_HOOKS, System::nanoTime));
         theirs.add(spyNode(server));
       }
       KetamaLocator locator = new KetamaLocator(ours);

@@ -3,6 +3,8 @@ package dev.larder.memcached.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.larder.memcached.ManualHealthClock;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,6 +30,8 @@ class ServerHealthTest {
 
   private ScriptedServer server;
   private MemcachedClient client;
+  /** The health thread's rounds run when the test moves this clock. */
+  private final ManualHealthClock clock = new ManualHealthClock();
 
   @AfterEach
   void tearDown() throws IOException {
@@ -41,7 +45,7 @@ class ServerHealthTest {
 
   private MemcachedClient client(int timeoutMillis) {
     client = new MemcachedClient(List.of(server.address()),
-        new ClientOptions(1, timeoutMillis, 1000, 3, 100, -1, 60), ConnectionSecurity.NONE);
+        new ClientOptions(1, timeoutMillis, 1000, 3, 100, -1, 60, clock), ConnectionSecurity.NONE);
     return client;
   }
 
@@ -96,11 +100,11 @@ class ServerHealthTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began)).as("ms for a call while down").isLessThan(50);
 
     server.silent = false;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-    while (!node.inService() && System.nanoTime() < deadline) {
-      Thread.sleep(10); // the probe runs every 100 ms here
-    }
-    assertThat(node.inService()).isTrue();
+    clock.advance(99);
+    assertThat(node.inService()).as("before the first probe, 100 ms in").isFalse();
+    assertThat(server.probes()).isZero();
+    clock.advance(1);
+    assertThat(node.inService()).as("after the probe").isTrue();
     assertThat(value("b")).isEqualTo("b");
     assertThat(node.health().getReconnections()).isEqualTo(1);
     assertThat(server.probes()).as("mn probes answered").isPositive();
