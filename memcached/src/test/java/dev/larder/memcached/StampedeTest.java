@@ -115,9 +115,11 @@ class StampedeTest {
     LarderCache<String, String> first = jvm(1000, Duration.ofSeconds(2), Duration.ZERO);
     LarderCache<String, String> second = jvm(1001, Duration.ofSeconds(2), Duration.ZERO);
     // A JVM that won the key and died: its placeholder is there, its value never comes.
+    CountDownLatch won = new CountDownLatch(1);
     Thread crashed = new Thread(() -> {
       try {
         first.get("orphan", key -> {
+          won.countDown();
           sleep(60_000);
           return "never";
         }, Duration.ofMinutes(1));
@@ -127,7 +129,7 @@ class StampedeTest {
     });
     crashed.setDaemon(true);
     crashed.start();
-    Thread.sleep(200); // the crashing caller takes memcached's placeholder on its own thread meanwhile
+    assertThat(won.await(10, TimeUnit.SECONDS)).as("the crashing caller took memcached's placeholder").isTrue();
 
     AtomicInteger computations = new AtomicInteger();
     List<Long> waits = callConcurrently(10, i -> second.get("orphan", key -> {
@@ -138,7 +140,7 @@ class StampedeTest {
 
     assertThat(computations).hasValue(1);
     // The claim lasts computeWait (2 s) in memcached's whole seconds, which tick on the server's own clock:
-    // it lapses 1 to 2 s after it was set, and the callers started 200 ms after that.
+    // it lapses 1 to 2 s after it was set, and the callers started just after that.
     assertThat(waits.stream().mapToLong(Long::longValue).max().orElseThrow()).isBetween(600L, 4_500L);
   }
 
