@@ -124,20 +124,23 @@ final class MemcachedStore<K, V> implements Store<K, V> {
 
   @Override
   public Map<K, StoreEntry<V>> getAll(Set<? extends K> keys) {
-    RemoteKeys.Batch<K> batch = remoteKeys.batch(keys, this::memcachedKey);
-    Map<String, MetaRequest> requests = new LinkedHashMap<>();
-    for (String memcachedKey : batch.keys().keySet()) {
-      byte[] keyBytes = batch.bytes().get(memcachedKey);
-      requests.put(memcachedKey, MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS)
+    // Lists, not maps by item key: the keys of a set are distinct, and so are their items.
+    List<MetaRequest> requests = new ArrayList<>(keys.size());
+    List<K> keysInOrder = new ArrayList<>(keys.size());
+    for (K key : keys) {
+      byte[] keyBytes = remoteKeys.bytes(key);
+      String memcachedKey = memcachedKey(keyBytes);
+      requests.add(MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS)
           .readBy(response -> toEntry(memcachedKey, keyBytes, response)));
+      keysInOrder.add(key);
     }
     client.executeAll(requests);
-    Map<K, StoreEntry<V>> found = new HashMap<>();
-    for (Map.Entry<String, MetaRequest> request : requests.entrySet()) {
+    Map<K, StoreEntry<V>> found = new HashMap<>(Math.max(4, requests.size() * 4 / 3 + 1));
+    for (int i = 0; i < requests.size(); i++) {
       @SuppressWarnings("unchecked") // what the reader above made
-      StoreEntry<V> entry = (StoreEntry<V>) request.getValue().read();
+      StoreEntry<V> entry = (StoreEntry<V>) requests.get(i).read();
       if (entry != null) {
-        found.put(batch.keys().get(request.getKey()), entry);
+        found.put(keysInOrder.get(i), entry);
       }
     }
     return found;

@@ -266,30 +266,50 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     }
   }
 
-  /** Sends each server its share of the requests in one write, then waits for every answer. */
-  public Map<String, MetaResponse> executeAll(Map<String, MetaRequest> requestsByKey) {
+  /**
+   * Sends each server its share of the requests in one write, then waits for every answer: each
+   * request's {@linkplain MetaRequest#response() future} is complete when this returns.
+   *
+   * @throws CacheException the first failure, once every request has been sent
+   */
+  public void executeAll(List<MetaRequest> requests) {
     Topology now = topology;
-    Map<ServerNode, List<MetaRequest>> byNode = new LinkedHashMap<>();
-    ServerNode[] nodeOf = new ServerNode[requestsByKey.size()];
-    int i = 0;
-    for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {
-      ServerNode node = now.locate(entry.getKey());
-      nodeOf[i++] = node;
-      byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(entry.getValue());
+    // A handful of servers: a list searched by identity costs less than a map of them.
+    List<ServerNode> targets = new ArrayList<>(4);
+    List<List<MetaRequest>> shares = new ArrayList<>(4);
+    ServerNode[] nodeOf = new ServerNode[requests.size()];
+    for (int i = 0; i < nodeOf.length; i++) {
+      MetaRequest request = requests.get(i);
+      ServerNode node = now.locate(request.key);
+      nodeOf[i] = node;
+      int target = targets.indexOf(node);
+      if (target < 0) {
+        target = targets.size();
+        targets.add(node);
+        shares.add(new ArrayList<>(requests.size()));
+      }
+      shares.get(target).add(request);
     }
-    for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
-      entry.getKey().sendAll(entry.getValue());
+    for (int i = 0; i < targets.size(); i++) {
+      targets.get(i).sendAll(shares.get(i));
     }
-    for (Map.Entry<ServerNode, List<MetaRequest>> entry : byNode.entrySet()) {
+    for (int i = 0; i < targets.size(); i++) {
       // A connection answers in order: once its last answer is in, so are the others, and the caller
       // wakes once per server, not at each answer.
-      List<MetaRequest> sent = entry.getValue();
-      entry.getKey().await(sent.get(sent.size() - 1));
+      List<MetaRequest> sent = shares.get(i);
+      targets.get(i).await(sent.get(sent.size() - 1));
     }
+    for (int i = 0; i < nodeOf.length; i++) {
+      nodeOf[i].await(requests.get(i));
+    }
+  }
+
+  /** {@link #executeAll(List)}, each answer by its request's key. */
+  public Map<String, MetaResponse> executeAll(Map<String, MetaRequest> requestsByKey) {
+    executeAll(new ArrayList<>(requestsByKey.values()));
     Map<String, MetaResponse> responses = new LinkedHashMap<>(Math.max(4, requestsByKey.size() * 2));
-    i = 0;
     for (Map.Entry<String, MetaRequest> entry : requestsByKey.entrySet()) {
-      responses.put(entry.getKey(), nodeOf[i++].await(entry.getValue()));
+      responses.put(entry.getKey(), entry.getValue().response().join());
     }
     return responses;
   }

@@ -7,15 +7,16 @@ package dev.larder.memcached.protocol;
 public final class MetaResponse {
 
   private final String origin;
-  private final String code;
   private final MetaStatus status;
-  private final String[] flags;
+  private final String code;
+  /** The returned flags as the line had them, separated by spaces ({@code "c12 t30"}), or {@code ""}. */
+  private final String flags;
   private final byte[] data;
 
-  MetaResponse(String origin, String code, String[] flags, byte[] data) {
+  MetaResponse(String origin, MetaStatus status, String code, String flags, byte[] data) {
     this.origin = origin;
+    this.status = status;
     this.code = code;
-    this.status = MetaStatus.parse(code);
     this.flags = flags;
     this.data = data;
   }
@@ -48,10 +49,16 @@ public final class MetaResponse {
 
   /** The token of a returned flag (such as {@code c} for the CAS value), or {@code null}. */
   public String flag(char flag) {
-    for (String token : flags) {
-      if (!token.isEmpty() && token.charAt(0) == flag) {
-        return token.substring(1);
+    int length = flags.length();
+    for (int start = 0; start < length; ) {
+      int end = flags.indexOf(' ', start);
+      if (end < 0) {
+        end = length;
       }
+      if (end > start && flags.charAt(start) == flag) {
+        return flags.substring(start + 1, end);
+      }
+      start = end + 1;
     }
     return null;
   }
@@ -72,7 +79,7 @@ public final class MetaResponse {
 
   @Override
   public String toString() {
-    return code + (flags.length == 0 ? "" : " " + String.join(" ", flags))
+    return code + (flags.isEmpty() ? "" : " " + flags)
         + (data == null ? "" : " <" + data.length + " bytes>");
   }
 }
