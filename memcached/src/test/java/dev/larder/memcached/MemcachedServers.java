@@ -91,6 +91,18 @@ final class MemcachedServers {
 
   /** A memcached process of a test's own, on 127.0.0.1, that the test can kill -9 and restart. */
   static final class OwnServer implements AutoCloseable {
+    /**
+     * The processes still running, killed when the JVM ends however it ends short of SIGKILL: a test
+     * JVM that exits in the middle of a test (PIT's minion on a mutant's time-out) left them on their
+     * fixed ports, and the next run found "Port 11345 is taken".
+     */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+          "own-memcached-killer"));
+    }
+
     final int port;
     private final List<String> extraArguments;
     private Process process;
@@ -110,6 +122,7 @@ final class MemcachedServers {
       try {
         process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RUNNING.add(process);
       } catch (IOException e) {
         throw new IllegalStateException("Cannot start memcached (is it installed? apt-get install -y memcached)", e);
       }
@@ -169,6 +182,7 @@ final class MemcachedServers {
     void kill() throws InterruptedException {
       process.destroyForcibly();
       process.waitFor(5, TimeUnit.SECONDS);
+      RUNNING.remove(process);
     }
 
     String address() {
