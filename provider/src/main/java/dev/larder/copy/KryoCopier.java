@@ -54,6 +54,36 @@ public final class KryoCopier implements Copier {
     return false;
   }
 
+  /**
+   * Classes whose every instance field is a primitive or of an immutable type with no subclasses (a
+   * {@code String}, a boxed number, an enum): a copy of one is a copy of that one object, its fields
+   * shared. Nothing in it can refer back to it or to another copied object, so it is copied without
+   * Kryo's reference tracking, which was about a fifth of a by-value get of such a value (its identity
+   * map looked up for the object and each field, reset after each copy).
+   */
+  private static final ClassValue<Boolean> FLAT = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return isFlat(type);
+    }
+  };
+
+  /** What {@link #FLAT} caches, uncached (tests ask it directly). */
+  static boolean isFlat(Class<?> type) {
+    if (type.isArray()) {
+      return false; // a component may be any object, shared or cyclic
+    }
+    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+      for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+        if (!java.lang.reflect.Modifier.isStatic(field.getModifiers())
+            && !Immutables.isImmutableDeclaredType(field.getType())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   private static final java.util.Set<String> SERIALIZATION_METHODS =
       java.util.Set.of("writeObject", "readObject", "writeReplace", "readResolve");
 
@@ -83,7 +113,9 @@ public final class KryoCopier implements Copier {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
     }
     try {
-      return kryos.get().copy(object);
+      Kryo kryo = kryos.get();
+      kryo.setCopyReferences(!FLAT.get(object.getClass()));
+      return kryo.copy(object);
     } catch (KryoException | IllegalArgumentException | UnsupportedOperationException e) {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
     }

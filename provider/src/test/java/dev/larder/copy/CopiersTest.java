@@ -134,4 +134,73 @@ class CopiersTest {
     assertThat(copy).isNotSameAs(box);
     assertThat(copy.value).isEqualTo(3);
   }
+
+  /** A node of a graph that may share and cycle. */
+  static final class Node implements Serializable {
+    private static final long serialVersionUID = 1L;
+    String name;
+    Node next;
+    Node other;
+  }
+
+  /** A value of primitives and immutable types only, as a session or a DTO often is. */
+  static final class Profile implements Serializable {
+    private static final long serialVersionUID = 1L;
+    int id;
+    String name;
+    Long visits;
+    java.time.Instant seen;
+  }
+
+  /** Like {@link Profile}, with one field that could hold any Serializable. */
+  static class Loose extends MutableBox {
+    private static final long serialVersionUID = 1L;
+    static Object shared; // static: not part of an instance
+    Serializable anything;
+  }
+
+  @Test
+  void kryoKeepsCyclesAndSharedReferencesAndCopiesFlatValuesAlone() {
+    assertThat(KryoCopier.isFlat(Profile.class)).isTrue();
+    assertThat(KryoCopier.isFlat(MutableBox.class)).as("an int field").isTrue();
+    assertThat(KryoCopier.isFlat(Node.class)).isFalse();
+    assertThat(KryoCopier.isFlat(Loose.class)).as("a Serializable field").isFalse();
+    assertThat(KryoCopier.isFlat(int[].class)).isFalse();
+
+    Profile profile = new Profile();
+    profile.id = 7;
+    profile.name = "seven";
+    profile.visits = 3L;
+    profile.seen = java.time.Instant.EPOCH;
+    Profile copy = KryoCopier.INSTANCE.copy(profile, getClass().getClassLoader());
+    assertThat(copy).isNotSameAs(profile).usingRecursiveComparison().isEqualTo(profile);
+    copy.id = 8;
+    assertThat(profile.id).isEqualTo(7);
+
+    // First without a cycle (an untracked one would overflow the stack, and take the JVM's class
+    // initialization with it: no clean failure): b reached twice from a stays one object.
+    Node root = new Node();
+    root.next = new Node();
+    root.other = root.next;
+    Node sharedCopy = KryoCopier.INSTANCE.copy(root, getClass().getClassLoader());
+    assertThat(sharedCopy.other).as("the shared reference").isSameAs(sharedCopy.next).isNotSameAs(root.next);
+
+    // A flat value copied in between does not disturb the tracking of the next graph's references.
+    Node a = new Node();
+    Node b = new Node();
+    a.name = "a";
+    b.name = "b";
+    a.next = b;
+    b.next = a; // a cycle
+    a.other = b; // and b reached twice from a
+    for (int i = 0; i < 2; i++) {
+      Node copied = KryoCopier.INSTANCE.copy(a, getClass().getClassLoader());
+      assertThat(copied).isNotSameAs(a);
+      assertThat(copied.next).isNotSameAs(b);
+      assertThat(copied.next.next).as("the cycle").isSameAs(copied);
+      assertThat(copied.other).as("the shared reference").isSameAs(copied.next);
+      assertThat(copied.next.name).isEqualTo("b");
+      KryoCopier.INSTANCE.copy(profile, getClass().getClassLoader());
+    }
+  }
 }
