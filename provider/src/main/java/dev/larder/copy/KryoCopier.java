@@ -29,10 +29,20 @@ public final class KryoCopier implements Copier {
 
   public static final KryoCopier INSTANCE = new KryoCopier();
 
-  private static final ClassValue<Boolean> CUSTOM_SERIALIZATION = new ClassValue<>() {
+  /** How a class's instances are copied: one look-up per copy decides it. */
+  private enum Way {
+    /** By Java serialization: the class has rules of its own ({@link #customizesSerialization}). */
+    BY_ITS_SERIALIZATION,
+    /** By Kryo, without reference tracking ({@link #isFlat}). */
+    FLAT,
+    /** By Kryo, tracking references: the graph may share or cycle. */
+    GRAPH
+  }
+
+  private static final ClassValue<Way> WAY = new ClassValue<>() {
     @Override
-    protected Boolean computeValue(Class<?> type) {
-      return customizesSerialization(type);
+    protected Way computeValue(Class<?> type) {
+      return customizesSerialization(type) ? Way.BY_ITS_SERIALIZATION : isFlat(type) ? Way.FLAT : Way.GRAPH;
     }
   };
 
@@ -55,20 +65,12 @@ public final class KryoCopier implements Copier {
   }
 
   /**
-   * Classes whose every instance field is a primitive or of an immutable type with no subclasses (a
-   * {@code String}, a boxed number, an enum): a copy of one is a copy of that one object, its fields
-   * shared. Nothing in it can refer back to it or to another copied object, so it is copied without
-   * Kryo's reference tracking, which was about a fifth of a by-value get of such a value (its identity
-   * map looked up for the object and each field, reset after each copy).
+   * Whether every instance field of the class is a primitive or of an immutable type with no subclasses
+   * (a {@code String}, a boxed number, an enum), uncached (tests ask it directly): a copy of one is a
+   * copy of that one object, its fields shared. Nothing in it can refer back to it or to another copied
+   * object, so it is copied without Kryo's reference tracking, which was about a fifth of a by-value get
+   * of such a value (its identity map looked up for the object and each field, reset after each copy).
    */
-  private static final ClassValue<Boolean> FLAT = new ClassValue<>() {
-    @Override
-    protected Boolean computeValue(Class<?> type) {
-      return isFlat(type);
-    }
-  };
-
-  /** What {@link #FLAT} caches, uncached (tests ask it directly). */
   static boolean isFlat(Class<?> type) {
     if (type.isArray()) {
       return false; // a component may be any object, shared or cyclic
@@ -109,12 +111,13 @@ public final class KryoCopier implements Copier {
           + " for a store-by-value cache: it is not Serializable"
           + " (make it Serializable, configure a Copier, or use setStoreByValue(false))");
     }
-    if (CUSTOM_SERIALIZATION.get(object.getClass())) {
+    Way way = WAY.get(object.getClass());
+    if (way == Way.BY_ITS_SERIALIZATION) {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
     }
     try {
       Kryo kryo = kryos.get();
-      kryo.setCopyReferences(!FLAT.get(object.getClass()));
+      kryo.setCopyReferences(way == Way.GRAPH);
       return kryo.copy(object);
     } catch (KryoException | IllegalArgumentException | UnsupportedOperationException e) {
       return JavaSerializationCopier.INSTANCE.copy(object, classLoader);
