@@ -220,8 +220,10 @@ class ServerOutageUnderLoadTest {
   @org.junit.jupiter.api.Test
   void aWriteThatTimedOutOnAServerStillInServiceIsDeletedThereOnceItAnswers() throws Exception {
     try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11359).start()) {
+      ManualHealthClock clock = new ManualHealthClock(); // the health rounds run when the test moves it
       MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix("doubt")
-          .withTimeoutMillis(TIMEOUT_MILLIS).withFailuresAsMisses(true).withFailureDetection(10, 100);
+          .withTimeoutMillis(TIMEOUT_MILLIS).withFailuresAsMisses(true).withFailureDetection(10, 100)
+          .withHealthClock(clock);
       LarderCache<Integer, String> cache = MemcachedServers.integerCache(managers, settings, "doubt", "doubt");
       cache.put(1, "old");
       MemcachedClient client = cache.unwrap(MemcachedClient.class);
@@ -238,11 +240,10 @@ class ServerOutageUnderLoadTest {
       }
       assertThat(jmx.getAttribute(name, "State")).as("one timeout of 10 allowed").isEqualTo("up");
       server.resume();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      while ((Integer) jmx.getAttribute(name, "WritesInDoubt") != 0) {
-        assertThat(System.nanoTime()).as("writes in doubt deleted within 2 s").isLessThan(deadline);
-        Thread.sleep(10); // the health thread deletes them in the background
-      }
+      clock.advance(99);
+      assertThat(jmx.getAttribute(name, "WritesInDoubt")).as("before the next health round").isEqualTo(1);
+      clock.advance(1);
+      assertThat(jmx.getAttribute(name, "WritesInDoubt")).as("deleted in the health round").isEqualTo(0);
       // The late write may have landed and then been deleted: a miss. Never the value from before.
       assertThat(cache.get(1)).isNotEqualTo("old").isNull();
       cache.put(1, "again");
@@ -253,8 +254,9 @@ class ServerOutageUnderLoadTest {
   @org.junit.jupiter.api.Test
   void aServerRestartedUnseenWhileDownIsNotTakenForTheRunItsCasTokensRepeat() throws Exception {
     try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11358).start()) {
+      ManualHealthClock clock = new ManualHealthClock(); // the probes run when the test moves it
       MemcachedSettings settings = MemcachedSettings.servers(server.address()).withPrefix("rerun")
-          .withTimeoutMillis(TIMEOUT_MILLIS).withFailureDetection(3, 100);
+          .withTimeoutMillis(TIMEOUT_MILLIS).withFailureDetection(3, 100).withHealthClock(clock);
       LarderCache<Integer, String> cache = MemcachedServers.integerCache(managers, settings, "rerun", "rerun");
       MemcachedClient client = cache.unwrap(MemcachedClient.class);
       MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
@@ -294,11 +296,9 @@ class ServerOutageUnderLoadTest {
             dev.larder.memcached.protocol.MetaRequest.set(key, envelope, dev.larder.memcached.protocol.MetaFlags.NONE.ttl(0).returnCas()));
         assertThat(Long.parseLong(written.cas())).as("the same CAS token in the new run").isEqualTo(cas);
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-      while (!node.inService()) {
-        assertThat(System.nanoTime()).as("back in service within 3 s").isLessThan(deadline);
-        Thread.sleep(10); // the health thread's probe brings it back
-      }
+      assertThat(node.inService()).as("no probe yet").isFalse();
+      clock.advance(100);
+      assertThat(node.inService()).as("back in service after the probe").isTrue();
       assertThat(cache.get(1)).as("the new run's value, not the old run's remembered one").isEqualTo("new run");
     }
   }
