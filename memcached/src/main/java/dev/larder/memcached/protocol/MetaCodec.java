@@ -89,11 +89,11 @@ final class MetaCodec {
         long size = 0;
         while (sizeEnd < lineEnd && in.getByte(sizeEnd) != ' ') {
           int digit = in.getByte(sizeEnd) - '0';
-          if (digit < 0 || digit > 9 || size > Integer.MAX_VALUE / 10) {
+          size = size * 10 + digit;
+          if (digit < 0 || digit > 9 || size > Integer.MAX_VALUE - 2) { // the block and its CRLF in one array
             throw new CorruptedFrameException("memcached sent a malformed VA line: "
                 + in.toString(start, lineEnd - start, StandardCharsets.US_ASCII));
           }
-          size = size * 10 + digit;
           sizeEnd++;
         }
         if (sizeEnd == start + 3) {

@@ -84,6 +84,8 @@ class MetaCodecTest {
         .hasMessageContaining("without a size");
     assertThatThrownBy(() -> decode("VA 99999999999\r\n", 100)).isInstanceOf(DecoderException.class)
         .hasMessageContaining("malformed");
+    assertThatThrownBy(() -> decode("VA 2147483649\r\n", 100)).as("just past an int")
+        .isInstanceOf(DecoderException.class).hasMessageContaining("malformed");
     assertThatThrownBy(() -> decode("HD " + "x".repeat(9000), 100)).isInstanceOf(TooLongFrameException.class);
   }
 }
