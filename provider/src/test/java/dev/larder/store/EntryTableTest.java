@@ -50,6 +50,39 @@ class EntryTableTest {
     assertThat(table).isEmpty();
   }
 
+  /** A key of another class than {@code Integer} whose hash code is an {@code Integer}'s. */
+  private record SameHashAsAnInteger(int value) {
+    @Override
+    public int hashCode() {
+      return value;
+    }
+  }
+
+  @Test
+  void integerKeysAreMatchedByTheirHashOnlyWhenBothAreIntegers() {
+    EntryTable<Object, String> table = new EntryTable<>();
+    table.put(1, new StoreEntry<>("one", StoreEntry.NEVER));
+    // 0x80008001 folds to 0x80000001, which differs from 1's folded hash in the top bit only.
+    assertThat(table.get(0x80008001)).as("an Integer that is not 1").isNull();
+
+    // New nodes go to the head of their chain: each order puts the other class's node in front once.
+    table.put(new SameHashAsAnInteger(1007), new StoreEntry<>("record 1007", StoreEntry.NEVER));
+    table.put(Integer.valueOf(1007), new StoreEntry<>("integer 1007", StoreEntry.NEVER));
+    table.put(Integer.valueOf(2007), new StoreEntry<>("integer 2007", StoreEntry.NEVER));
+    table.put(new SameHashAsAnInteger(2007), new StoreEntry<>("record 2007", StoreEntry.NEVER));
+
+    Integer equalNotSame = Integer.valueOf(1007);
+    assertThat(equalNotSame).as("a lookup key other than the one written").isNotSameAs(Integer.valueOf(1007));
+    assertThat(table.get(equalNotSame).value()).isEqualTo("integer 1007");
+    assertThat(table.get(Integer.valueOf(2007)).value()).isEqualTo("integer 2007");
+    assertThat(table.get(new SameHashAsAnInteger(1007)).value()).isEqualTo("record 1007");
+    assertThat(table.get(new SameHashAsAnInteger(2007)).value()).isEqualTo("record 2007");
+
+    table.put(Integer.valueOf(2007), new StoreEntry<>("integer 2007 again", StoreEntry.NEVER));
+    assertThat(table).as("an equal Integer replaces, it does not add").hasSize(5);
+    assertThat(table.get(new SameHashAsAnInteger(2007)).value()).isEqualTo("record 2007");
+  }
+
   @Test
   void theRestOfTheMapInterfaceGoesThroughTheSameWrite() {
     EntryTable<String, String> table = new EntryTable<>();
