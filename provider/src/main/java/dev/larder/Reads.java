@@ -94,6 +94,14 @@ final class Reads<K, V> {
     return value;
   }
 
+  /**
+   * Whether a hit is the stored value itself: no refresh ahead, no access expiry, no copy. With
+   * statistics off, a get is then a store read, this deadline check and either the value or {@link #miss}.
+   */
+  boolean hitsArePlain() {
+    return !hitsDoMore && copies == Copies.BY_REFERENCE;
+  }
+
   boolean isLive(StoreEntry<V> entry) {
     long deadline = entry.expiresAt();
     return deadline == StoreEntry.NEVER || deadline > time.millis(); // no clock read for an eternal entry
@@ -109,7 +117,8 @@ final class Reads<K, V> {
     return copies.out(entry.value());
   }
 
-  private V miss(K key, StoreEntry<V> entry, Loads.Source<K, V> source) {
+  /** A read that found no live entry (null, or the expired {@code entry}); counted by the caller. */
+  V miss(K key, StoreEntry<V> entry, Loads.Source<K, V> source) {
     if (source.loads()) {
       return loads.loadOnce(key, source); // reports the expired entry it replaces
     }

@@ -57,6 +57,11 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   private final ObjectName configurationName;
 
   private volatile boolean closed;
+  /**
+   * Whether a get may read the store here rather than through {@link #reads}: its hits are plain
+   * ({@link Reads#hitsArePlain}) and statistics are off. Set with the statistics switch.
+   */
+  private volatile boolean plainGets;
 
   StoreCache(LarderCacheManager manager, String name, LarderConfiguration<K, V> configuration,
       CacheFactory.Parts<K, V> parts) {
@@ -87,6 +92,14 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   public V get(K key) {
     requireOpen();
     Objects.requireNonNull(key, "key");
+    if (plainGets) {
+      // The store read here, not from within reads: one object fewer between the cache and the table.
+      // A by-reference hit, 1 thread, alternating jars, 6 pairs: 18.5 -> 22.8 ops/us (medians; 1.25x,
+      // 1.01-1.35x), 0.65x -> 0.84x raw Caffeine. Skipping only the checks this path skips (statistics,
+      // copy, loader argument) inside reads measured 0.99-1.06x: what costs is the hop, not the checks.
+      StoreEntry<V> entry = store.get(key);
+      return entry != null && reads.isLive(entry) ? entry.value() : reads.miss(key, entry, loads.readThrough());
+    }
     return reads.get(key, loads.readThrough());
   }
 
@@ -376,6 +389,7 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
   void setStatisticsEnabled(boolean enabled) {
     configuration.setStatisticsEnabled(enabled);
     statistics.setEnabled(enabled);
+    plainGets = reads.hitsArePlain() && !enabled;
     if (enabled) {
       MBeans.register(statistics, statisticsName);
     } else {
