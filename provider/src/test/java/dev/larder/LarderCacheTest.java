@@ -428,4 +428,112 @@ class LarderCacheTest {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * The get that reads the store from the cache itself (by reference, no refresh, no access expiry,
+   * statistics off): that it still does everything a get must, and that the statistics switch moves
+   * gets on and off it.
+   */
+  @org.junit.jupiter.api.Nested
+  class PlainGet {
+
+    @Test
+    void aHitIsTheStoredObjectAndAnExpiredEntryIsAMissReportedOnce() {
+      MutableConfiguration<String, List<String>> configuration = new MutableConfiguration<String, List<String>>()
+          .setStoreByValue(false).setExpiryPolicyFactory(javax.cache.expiry.CreatedExpiryPolicy.factoryOf(
+              new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, 100)));
+      List<String> expired = new CopyOnWriteArrayList<>();
+      CacheEntryExpiredListener<String, List<String>> listener = events -> events.forEach(event -> expired.add(event.getKey()));
+      javax.cache.configuration.Factory<CacheEntryExpiredListener<String, List<String>>> listenerFactory = () -> listener;
+      configuration.addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+          listenerFactory, null, false, true));
+      Cache<String, List<String>> cache = larder("plainExpiry", configuration);
+      List<String> value = new ArrayList<>(List.of("a"));
+      cache.put("k", value);
+
+      assertThat(cache.get("k")).isSameAs(value);
+      time.advance(99);
+      assertThat(cache.get("k")).isSameAs(value);
+      time.advance(1);
+      assertThat(cache.get("k")).isNull();
+      assertThat(cache.get("k")).isNull();
+      assertThat(expired).containsExactly("k");
+    }
+
+    @Test
+    void aMissIsReadThroughTheLoaderOnce() {
+      AtomicInteger loads = new AtomicInteger();
+      MutableConfiguration<Integer, String> configuration = new MutableConfiguration<Integer, String>()
+          .setStoreByValue(false).setReadThrough(true)
+          .setCacheLoaderFactory(() -> new javax.cache.integration.CacheLoader<Integer, String>() {
+            @Override
+            public String load(Integer key) {
+              loads.incrementAndGet();
+              return "v" + key;
+            }
+
+            @Override
+            public java.util.Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+              throw new UnsupportedOperationException();
+            }
+          });
+      Cache<Integer, String> cache = larder("plainLoad", configuration);
+
+      assertThat(cache.get(7)).isEqualTo("v7");
+      assertThat(cache.get(7)).isEqualTo("v7");
+      assertThat(loads).hasValue(1);
+    }
+
+    @Test
+    void theGetsMadeWhileStatisticsAreOnAreCountedAndOnlyThose() {
+      Cache<Integer, Integer> cache = larder("plainStatistics",
+          new MutableConfiguration<Integer, Integer>().setStoreByValue(false));
+      dev.larder.management.CacheStatistics statistics = cache.unwrap(StoreCache.class).statistics();
+      cache.put(1, 1);
+      cache.get(1);
+      cache.get(2);
+
+      manager.enableStatistics("plainStatistics", true);
+      cache.get(1);
+      cache.get(1);
+      cache.get(1);
+      cache.get(2);
+      assertThat(statistics.getCacheHits()).isEqualTo(3);
+      assertThat(statistics.getCacheMisses()).isEqualTo(1);
+
+      manager.enableStatistics("plainStatistics", false);
+      cache.get(1);
+      cache.get(2);
+      manager.enableStatistics("plainStatistics", true);
+      cache.get(1);
+      assertThat(statistics.getCacheHits()).isEqualTo(4);
+      assertThat(statistics.getCacheMisses()).isEqualTo(1);
+    }
+
+    @Test
+    void aHitUnderAccessExpiryStillMovesTheDeadline() {
+      Cache<String, String> cache = larder("plainAccess", new MutableConfiguration<String, String>()
+          .setStoreByValue(false).setExpiryPolicyFactory(javax.cache.expiry.AccessedExpiryPolicy.factoryOf(
+              new javax.cache.expiry.Duration(TimeUnit.MILLISECONDS, 100))));
+      cache.put("k", "v");
+      time.advance(60);
+      assertThat(cache.get("k")).isEqualTo("v");
+      time.advance(60);
+      assertThat(cache.get("k")).as("touched at 60 ms: lives to 160").isEqualTo("v");
+      time.advance(100);
+      assertThat(cache.get("k")).isNull();
+    }
+
+    @Test
+    void aHitByValueIsStillACopy() {
+      Cache<String, ArrayList<String>> cache = larder("plainByValue", new MutableConfiguration<String, ArrayList<String>>());
+      ArrayList<String> value = new ArrayList<>(List.of("a"));
+      cache.put("k", value);
+
+      ArrayList<String> read = cache.get("k");
+      assertThat(read).isEqualTo(value).isNotSameAs(value);
+      read.add("b");
+      assertThat(cache.get("k")).containsExactly("a");
+    }
+  }
 }
