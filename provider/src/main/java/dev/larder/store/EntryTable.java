@@ -43,7 +43,8 @@ import java.util.function.BiFunction;
  * never deadlock with an update that, from inside, writes another key (a loader that caches a related
  * value). Such a nested write under the same lock is noticed, and the outer write finds its place again.
  */
-final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements ConcurrentMap<K, StoreEntry<V>> {
+final class EntryTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements ConcurrentMap<K, StoreEntry<V>>,
+    Store.Reader<K, V> {
 
   /**
    * Bins per lock, once the table is large (at least {@link #MIN_LOCKS} locks). 32: a lock (a

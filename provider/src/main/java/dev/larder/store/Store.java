@@ -29,6 +29,16 @@ public interface Store<K, V> extends AutoCloseable {
   /** The entry for the key, possibly already expired, or {@code null}. */
   StoreEntry<V> get(K key);
 
+  /**
+   * What the cache's plain get calls instead of {@link #get}: the same read, handed out once so that a
+   * store can give the object that does it (the in-process store its table) and a hit is one call from
+   * the cache to the table. The default is this store's own {@link #get}; a store that wraps another and
+   * does anything in its {@code get} (a near tier, a failure policy) must keep that default.
+   */
+  default Reader<K, V> reader() {
+    return this::get;
+  }
+
   /** The entries present for the given keys (possibly expired); absent keys are left out. */
   Map<K, StoreEntry<V>> getAll(Set<? extends K> keys);
 
@@ -198,6 +208,13 @@ public interface Store<K, V> extends AutoCloseable {
       return type.cast(this);
     }
     throw new IllegalArgumentException("The store " + getClass().getName() + " is not a " + type.getName());
+  }
+
+  /** The read of {@link Store#get}, as {@link Store#reader} hands it out. */
+  @FunctionalInterface
+  interface Reader<K, V> {
+    /** The entry for the key, possibly already expired, or {@code null}. */
+    StoreEntry<V> get(K key);
   }
 
   /** The atomic per-key update of {@link Store#compute}. */

@@ -51,6 +51,14 @@ class FailurePolicyStoreTest {
   }
 
   @Test
+  void theReaderIsThePolicysOwnGet() {
+    store.map.put("down", entry("kept"));
+    store.down.add("down");
+    assertThat(policy.reader().get("down")).as("a miss, not the store's failure").isNull();
+    assertThat(policy.failures()).isEqualTo(1);
+  }
+
+  @Test
   void aBatchOverADownServerStillServesAndWritesTheLiveKeys() {
     store.map.put("live", entry("1"));
     store.map.put("down", entry("2"));

@@ -54,6 +54,17 @@ class NearCacheStoreTest {
   }
 
   @Test
+  void theReaderIsTheNearTiersOwnGet() {
+    remote.map.put("k", entry("v1"));
+    Store.Reader<String, String> reader = near.reader();
+    assertThat(reader.get("k").value()).isEqualTo("v1");
+    remote.map.put("k", entry("v2"));
+    assertThat(reader.get("k").value()).as("served near, within the bound").isEqualTo("v1");
+    assertThat(remote.reads.get()).isEqualTo(1);
+    assertThat(near.nearHits()).isEqualTo(1);
+  }
+
+  @Test
   void aNearEntryIsNeverServedPastItsOwnDeadline() {
     remote.map.put("k", new StoreEntry<>("v", wallMillis.get() + 100));
     assertThat(near.get("k").value()).isEqualTo("v");

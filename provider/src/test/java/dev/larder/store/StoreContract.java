@@ -74,6 +74,20 @@ public abstract class StoreContract {
   }
 
   @Test
+  void theReaderReadsWhatGetReads() {
+    Store<String, String> store = store("reader");
+    Store.Reader<String, String> reader = store.reader();
+    assertThat(reader.get("k")).isNull();
+    store.put("k", entry("v1"));
+    assertThat(reader.get("k").value()).isEqualTo("v1");
+    store.compute("k", (key, current) -> entry(current.value() + "+"));
+    assertThat(reader.get("k").value()).as("handed out before the write, reads after it").isEqualTo("v1+");
+    assertThat(reader.get("k").value()).isEqualTo(store.get("k").value());
+    store.compute("k", (key, current) -> null);
+    assertThat(reader.get("k")).isNull();
+  }
+
+  @Test
   void computeCreatesReplacesKeepsAndRemoves() {
     Store<String, String> store = store("compute");
     assertThat(store.compute("k", (key, current) -> {
