@@ -84,6 +84,38 @@ class EntryTableTest {
   }
 
   @Test
+  void anIntegerKeyIsKeptAsItsHashAndHandedOutEqual() {
+    EntryTable<Integer, String> table = new EntryTable<>();
+    List<Integer> extremes = List.of(Integer.MIN_VALUE, -70_000, -1, 0, 1, 127, 128, 65_535, 65_536, 0x12345678,
+        Integer.MAX_VALUE);
+    for (Integer key : extremes) {
+      table.put(key, new StoreEntry<>("v" + key, StoreEntry.NEVER));
+    }
+    assertThat(table.get(128)).as("no key object kept: a 32-byte node").isInstanceOf(EntryTable.IntegerNode.class);
+    assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(extremes);
+
+    for (int i = 1_000; i < 20_000; i++) { // grows the table several times: each node copied as it was
+      table.put(i, new StoreEntry<>("v" + i, StoreEntry.NEVER));
+    }
+    for (Integer key : extremes) {
+      assertThat(table.get(Integer.valueOf(key)).value()).isEqualTo("v" + key);
+    }
+    Set<Integer> handedOut = new HashSet<>();
+    for (Iterator<Map.Entry<Integer, StoreEntry<String>>> it = table.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, StoreEntry<String>> entry = it.next();
+      assertThat(entry.getValue().value()).isEqualTo("v" + entry.getKey());
+      handedOut.add(entry.getKey());
+      if (entry.getKey() < 0) {
+        it.remove();
+      }
+    }
+    assertThat(handedOut).hasSize(extremes.size() + 19_000).containsAll(extremes);
+    assertThat(table.get(Integer.MIN_VALUE)).as("removed through the iterator's key").isNull();
+    assertThat(table.get(-1)).isNull();
+    assertThat(table).hasSize(extremes.size() - 3 + 19_000);
+  }
+
+  @Test
   void theRestOfTheMapInterfaceGoesThroughTheSameWrite() {
     EntryTable<String, String> table = new EntryTable<>();
     assertThat(table.isEmpty()).isTrue();
