@@ -19,6 +19,8 @@ import java.util.Set;
 final class Reads<K, V> {
 
   private final Store<K, V> store;
+  /** The store's read for {@link #get} ({@link Store#reader}): in process, the table itself. */
+  private final Store.Reader<K, V> reader;
   private final TimeSource time;
   private final ExpiryCalculator expiry;
   private final Copies copies;
@@ -34,6 +36,7 @@ final class Reads<K, V> {
   Reads(Store<K, V> store, TimeSource time, Rules<K, V> rules, CacheStatistics statistics,
       CacheEvents<K, V> events, Loads<K, V> loads) {
     this.store = store;
+    this.reader = store.reader();
     this.time = time;
     this.expiry = rules.expiry();
     this.copies = rules.copies();
@@ -46,7 +49,7 @@ final class Reads<K, V> {
   /** The key's value, counted as one get (timed one in {@link CacheStatistics#SAMPLE}). */
   V get(K key, Loads.Source<K, V> source) {
     long start = statistics.startSampledTimer();
-    StoreEntry<V> entry = store.get(key);
+    StoreEntry<V> entry = reader.get(key);
     if (entry != null && isLive(entry)) {
       V value = hitsDoMore ? hit(key, entry, source) : copies.out(entry.value());
       statistics.recordGet(true, start);
