@@ -46,7 +46,7 @@ final class Reads<K, V> {
     this.hitsDoMore = loads.refreshesAhead() || expiry.consultsOnAccess();
   }
 
-  /** The key's value, counted as one get (timed one in {@link CacheStatistics#SAMPLE}). */
+  /** The key's value, counted as one get (timed in the warm-up, then one in {@link CacheStatistics#SAMPLE}). */
   V get(K key, Loads.Source<K, V> source) {
     long start = statistics.startSampledTimer();
     StoreEntry<V> entry = reader.get(key);

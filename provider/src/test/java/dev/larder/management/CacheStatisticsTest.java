@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import javax.cache.CacheException;
 import javax.cache.configuration.MutableConfiguration;
 import javax.management.MBeanServer;
@@ -86,20 +87,79 @@ class CacheStatisticsTest {
     assertThat(statistics.getAveragePutTime()).as("untimed puts lower the average").isLessThan(putAverage);
   }
 
+  /** A get that took {@code micros} (and the little this call adds), if the statistics time it. */
+  private static boolean get(CacheStatistics statistics, boolean hit, long micros) {
+    long start = statistics.startSampledTimer();
+    statistics.recordGet(hit, start == 0 ? 0 : start - TimeUnit.MICROSECONDS.toNanos(micros));
+    return start != 0;
+  }
+
   @Test
-  void aSampledSingleGetIsTimedAboutOnceInThirtyTwo() {
+  void everySingleGetOfTheWarmUpIsTimedThenAboutOneInTheSample() {
     CacheStatistics statistics = new CacheStatistics();
     statistics.setEnabled(true);
-    int timed = 0;
-    for (int i = 0; i < 32_000; i++) {
-      long start = statistics.startSampledTimer();
-      timed += start != 0 ? 1 : 0;
-      statistics.recordGet(i % 2 == 0, start);
+    for (int i = 0; i < CacheStatistics.WARM_UP; i++) {
+      assertThat(get(statistics, true, 0)).as("warm-up get %d", i).isTrue();
     }
-    assertThat(timed).isBetween(700, 1_300);
-    assertThat(statistics.getCacheHits()).isEqualTo(16_000);
-    assertThat(statistics.getCacheMisses()).isEqualTo(16_000);
-    assertThat(statistics.getAverageGetTime()).isPositive();
+    int timed = 0;
+    int sampleGets = CacheStatistics.SAMPLE * 400;
+    for (int i = 0; i < sampleGets; i++) {
+      timed += get(statistics, i % 2 == 0, 0) ? 1 : 0;
+    }
+    assertThat(timed).as("expected 400, 5 standard deviations either side").isBetween(300, 500);
+    assertThat(statistics.getCacheHits()).isEqualTo(CacheStatistics.WARM_UP + sampleGets / 2);
+    assertThat(statistics.getCacheMisses()).isEqualTo(sampleGets / 2);
+
+    statistics.clear();
+    assertThat(get(statistics, true, 0)).as("clear starts the warm-up again").isTrue();
+  }
+
+  @Test
+  void theAverageWeighsTheSampleByTheGetsItStandsFor() {
+    CacheStatistics statistics = new CacheStatistics();
+    statistics.setEnabled(true);
+    for (int i = 0; i < 10; i++) {
+      get(statistics, true, 500);
+    }
+    // a young cache: every get timed
+    assertThat(statistics.getAverageGetTime()).isBetween(500f, 600f);
+    for (int i = 10; i < CacheStatistics.WARM_UP; i++) {
+      get(statistics, true, 1_000);
+    }
+    int sampleGets = CacheStatistics.SAMPLE * 100;
+    for (int i = 0; i < sampleGets; i++) {
+      get(statistics, false, 3_000);
+    }
+    statistics.recordHitOrMiss(true); // the read of a write: not a get that took time
+    // 10 at 500, 1,014 at 1,000 and 102,400 at 3,000 (about 100 of them timed): 2,980 on average;
+    // the mean of what was timed would be about 1,180
+    float expected = (10 * 500f + 1_014 * 1_000f + sampleGets * 3_000f) / (CacheStatistics.WARM_UP + sampleGets);
+    assertThat(statistics.getAverageGetTime()).isBetween(expected, expected + 100f);
+
+    long start = statistics.startTimer();
+    statistics.recordGets(2, 0, start - TimeUnit.MICROSECONDS.toNanos(2 * 3_000)); // 2 gets, 3,000 each
+    assertThat(statistics.getAverageGetTime()).as("bulk gets are timed exactly").isBetween(expected, expected + 100f);
+  }
+
+  @Test
+  void theReadsOfWritesAreCountedButNotAveragedAsGets() {
+    CacheStatistics statistics = new CacheStatistics();
+    statistics.setEnabled(true);
+    for (int i = 0; i < CacheStatistics.WARM_UP; i++) {
+      get(statistics, true, 10_000);
+    }
+    int sampleGets = CacheStatistics.SAMPLE * 50; // about 50 timed: none with a chance of e^-50
+    for (int i = 0; i < sampleGets; i++) {
+      get(statistics, true, 10);
+    }
+    for (int i = 0; i < 500_000; i++) {
+      statistics.recordHitOrMiss(false);
+    }
+    assertThat(statistics.getCacheMisses()).isEqualTo(500_000);
+    // 1,024 at 10,000 and 51,200 at 10: 206 on average; taken as gets at the sample's mean, the
+    // reads would bring it to 28
+    float expected = (CacheStatistics.WARM_UP * 10_000f + sampleGets * 10f) / (CacheStatistics.WARM_UP + sampleGets);
+    assertThat(statistics.getAverageGetTime()).isBetween(expected, expected + 20f);
   }
 
   @Test
