@@ -230,8 +230,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     double untimedMean = sampledCount == 0 ? (exactCount == 0 ? 0 : (double) exactNanos / exactCount)
         : (double) sampledGetNanos.sum() / sampledCount;
     long gets = Math.max(exactCount + sampledCount, getCacheGets() - untimedReads.sum());
-    double totalNanos = exactNanos + untimedMean * (gets - exactCount);
-    return gets == 0 ? 0f : (float) (totalNanos / gets / TimeUnit.MICROSECONDS.toNanos(1));
+    return averageMicros(Math.round(exactNanos + untimedMean * (gets - exactCount)), gets);
   }
 
   @Override
