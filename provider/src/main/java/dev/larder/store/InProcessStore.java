@@ -1,8 +1,6 @@
 package dev.larder.store;
 
 import org.slf4j.LoggerFactory;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded default: entries in an {@link EntryTable} (a hash table whose nodes are the entries), or,
- * bounded by size or weight, in a Caffeine cache (W-TinyLFU eviction).
+ * bounded by size or weight, in a {@link BoundedTable} (W-TinyLFU eviction, with a frequency sketch and
+ * a window climber of Larder's own: see {@link EvictionPolicy} for why not Caffeine's).
  *
  * <p>Deadlines are not given to Caffeine's variable expiry: measured on the read benchmarks, it costs
  * every hit a reschedule in Caffeine's timer wheel (5 to 30 times slower gets), while the cache layer
@@ -45,8 +44,6 @@ public final class InProcessStore<K, V> implements Store<K, V> {
   });
 
   private final ConcurrentMap<K, StoreEntry<V>> map;
-  /** What {@link #unwrap} hands out: the bounded Caffeine cache, or the unbounded map. */
-  private final Object engine;
   private final StoreContext.StoreListener<K, V> listener;
   private final dev.larder.expiry.TimeSource time;
   /** Keys by the sweep time (ms, a multiple of SWEEP_MILLIS) after which their deadline has passed. */
@@ -56,32 +53,15 @@ public final class InProcessStore<K, V> implements Store<K, V> {
   private InProcessStore(StoreContext<K, V> context) {
     this.listener = context.listener();
     this.time = context.time();
-    if (context.maximumSize() >= 0 || context.maximumWeight() >= 0) {
-      Caffeine<Object, Object> builder = Caffeine.newBuilder();
-      // Eviction work on the writer's thread: handing it to the ForkJoinPool costs a thread wake-up
-      // per batch (dear on small machines) and lets admission lag behind, which lowered the hit ratio.
-      Caffeine<K, StoreEntry<V>> bounded = builder.executor(Runnable::run).evictionListener((K key, StoreEntry<V> entry, RemovalCause cause) -> {
-        if (key != null && entry != null && cause.wasEvicted()) {
-          listener.evicted(key, entry);
-        }
-      });
-      if (context.maximumSize() >= 0) {
-        bounded.maximumSize(context.maximumSize());
-      } else {
-        StoreContext.Weigher<? super K, ? super V> weigher = context.weigher();
-        bounded.maximumWeight(context.maximumWeight())
-            .weigher((K key, StoreEntry<V> entry) ->
-                (int) Math.min(Integer.MAX_VALUE, Math.max(0, weigher.weigh(key, entry.value()))));
-      }
-      com.github.benmanes.caffeine.cache.Cache<K, StoreEntry<V>> cache = bounded.build();
-      this.engine = cache;
-      this.map = cache.asMap();
+    if (context.maximumSize() >= 0) {
+      this.map = new BoundedTable<>(context.maximumSize(), null, listener);
+    } else if (context.maximumWeight() >= 0) {
+      this.map = new BoundedTable<>(context.maximumWeight(), context.weigher(), listener);
     } else {
       // Unbounded, Caffeine's cache is a ConcurrentHashMap whose put goes through compute (to tell a
       // removal listener what it replaced, which this store has none of; 18% of a put's samples), and
       // whose nodes hold the entries: a table whose nodes are the entries instead.
       this.map = new EntryTable<>();
-      this.engine = map;
     }
     this.sweeping = SWEEPER.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
   }
@@ -160,6 +140,17 @@ public final class InProcessStore<K, V> implements Store<K, V> {
     }
   }
 
+  /**
+   * Evicts now what a bound requires. Writes evict as they go, but a write that finds another thread
+   * evicting leaves its part to that thread, so a bounded store may hold an entry too many for as long
+   * as writes are in flight; after this call it holds none. Nothing to do when unbounded.
+   */
+  public void cleanUp() {
+    if (map instanceof BoundedTable<K, V> bounded) {
+      bounded.cleanUp();
+    }
+  }
+
   @Override
   public Iterator<Map.Entry<K, StoreEntry<V>>> entries() {
     return map.entrySet().iterator();
@@ -185,8 +176,8 @@ public final class InProcessStore<K, V> implements Store<K, V> {
 
   @Override
   public <T> T unwrap(Class<T> type) {
-    if (type.isInstance(engine)) {
-      return type.cast(engine);
+    if (type.isInstance(map)) {
+      return type.cast(map);
     }
     return Store.super.unwrap(type);
   }
