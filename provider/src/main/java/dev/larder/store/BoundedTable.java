@@ -19,7 +19,8 @@ import java.util.function.Function;
  * The in-process store's entries under a size or weight bound: a {@link ConcurrentHashMap} of nodes,
  * each holding its entry, and an {@link EvictionPolicy} (W-TinyLFU) that chooses which to drop.
  *
- * <p>Reads take no lock: a hit is noted in a lossy {@link ReadBuffer}. A write changes the map under
+ * <p>Reads take no lock and store no reference: a hit marks its node {@link Node#accessed} and notes the
+ * key's hash in a lossy {@link ReadBuffer} for the frequency sketch. A write changes the map under
  * its key's lock, queues its node and then only <em>tries</em> the policy's lock: whoever holds it
  * drains the queue (and the reads) into the policy and evicts down to the bound before letting go, so
  * the bound holds whenever no write is in flight, and no writer ever waits for the policy, even one
@@ -30,18 +31,30 @@ import java.util.function.Function;
  */
 final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements ConcurrentMap<K, StoreEntry<V>> {
 
-  /** A key's node: its current entry, and the policy's bookkeeping (guarded by the policy's lock). */
+  /**
+   * A key's node: its current entry, and the policy's bookkeeping (guarded by the policy's lock). 40
+   * bytes with compressed pointers, as a weight fits an int (a larger one is taken as
+   * {@code Integer.MAX_VALUE}, as Caffeine's weigher does).
+   */
   static final class Node<K, V> {
     final K key;
     volatile StoreEntry<V> entry;
-    volatile long weight;
+    volatile int weight;
+
+    /**
+     * Read since the policy last placed it: set by a hit (only if not set already, so that a hot node's
+     * cache line is not written again and again), and acted on by the policy when the node reaches its
+     * segment's least recent end, as a hit there. A plain field: a hit seen late costs the order a little, never
+     * an entry.
+     */
+    boolean accessed;
 
     Node<K, V> previous;
     Node<K, V> next;
     byte queue;
-    long policyWeight;
+    int policyWeight;
 
-    Node(K key, StoreEntry<V> entry, long weight) {
+    Node(K key, StoreEntry<V> entry, int weight) {
       this.key = key;
       this.entry = entry;
       this.weight = weight;
@@ -55,7 +68,7 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
   private final StoreContext.StoreListener<K, V> listener;
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Node<K, V>> writes = new ConcurrentLinkedQueue<>();
-  private final ReadBuffer<Node<K, V>> reads = new ReadBuffer<>();
+  private final ReadBuffer reads = new ReadBuffer();
   /** Nodes evicted under the lock, reported once it is released. */
   private List<Node<K, V>> evicted = new ArrayList<>();
 
@@ -64,10 +77,16 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
    * @param weigher weighs an entry; null for a bound on the number of entries
    */
   BoundedTable(long maximum, StoreContext.Weigher<? super K, ? super V> weigher, StoreContext.StoreListener<K, V> listener) {
+    this(maximum, weigher, listener, true);
+  }
+
+  /** With {@code climbs} false the policy's window stays at 1% of the bound: for tests of the admission on its own. */
+  BoundedTable(long maximum, StoreContext.Weigher<? super K, ? super V> weigher, StoreContext.StoreListener<K, V> listener,
+      boolean climbs) {
     if (maximum < 0) {
       throw new IllegalArgumentException("maximum must not be negative: " + maximum);
     }
-    this.policy = new EvictionPolicy<>(maximum, weigher != null);
+    this.policy = new EvictionPolicy<>(maximum, weigher != null, climbs);
     this.weigher = weigher;
     this.listener = listener;
   }
@@ -78,8 +97,13 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     if (node == null) {
       return null;
     }
-    if (!reads.offer(node)) {
-      maintain(node);
+    if (!node.accessed) {
+      node.accessed = true;
+    }
+    int hash = FrequencySketch.hash(key);
+    if (!reads.offer(hash)) {
+      maintain();
+      reads.offer(hash); // dropped if another thread is draining: the buffer is lossy
     }
     return node.entry;
   }
@@ -186,7 +210,7 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
       lock.unlock();
     }
     report(dropped);
-    maintain(null);
+    maintain();
   }
 
   /** The policy's window bound now (for tests of the climber). */
@@ -194,6 +218,17 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     lock.lock();
     try {
       return policy.windowMaximum();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The policy's estimate of how often the key was asked for lately, with every read so far counted (for tests). */
+  int frequency(K key) {
+    lock.lock();
+    try {
+      drainLocked();
+      return policy.frequency(FrequencySketch.hash(key));
     } finally {
       lock.unlock();
     }
@@ -214,20 +249,16 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     data.compute(key, update);
     if (update.written != null) {
       writes.add(update.written);
-      maintain(null);
+      maintain();
     }
     return update;
   }
 
   /** Drains reads and writes into the policy and evicts, unless another thread holds the lock (it will). */
-  private void maintain(Node<K, V> read) {
+  private void maintain() {
     while (lock.tryLock()) {
       List<Node<K, V>> dropped;
       try {
-        if (read != null) {
-          policy.onRead(read);
-          read = null;
-        }
         dropped = drainLocked();
       } finally {
         lock.unlock();
@@ -267,8 +298,8 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     }
   }
 
-  private long weigh(K key, StoreEntry<V> entry) {
-    return weigher == null ? 1 : Math.max(0, weigher.weigh(key, entry.value()));
+  private int weigh(K key, StoreEntry<V> entry) {
+    return weigher == null ? 1 : (int) Math.min(Integer.MAX_VALUE, Math.max(0, weigher.weigh(key, entry.value())));
   }
 
   /** One write of one key, run by the map under the key's lock: what it found, made, and which node it wrote. */
@@ -294,7 +325,7 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
       if (next == previous) {
         return node;
       }
-      long weight = weigh(key, next);
+      int weight = weigh(key, next);
       if (node == null) {
         node = new Node<>(key, next, weight);
       } else {
