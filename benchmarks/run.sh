@@ -63,7 +63,7 @@ for round in $(seq "$rounds"); do
           if $focused; then
             jmh "$round" readwrite "$t" 'ReadWriteBenchmark' -p cache=larder,caffeine,caffeine-core
           else
-            jmh "$round" readwrite "$t" 'ReadWriteBenchmark|BulkBenchmark'
+            jmh "$round" readwrite "$t" 'ReadWriteBenchmark|BulkBenchmark|BoundedBenchmark'
           fi
         done ;;
       expiry)
