@@ -1,6 +1,5 @@
 package dev.larder.benchmarks;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,7 +37,7 @@ public class BoundedBenchmark {
   static final int HELD = 1 << 16;
   static final int EVICTING_BOUND = 1 << 14;
   static final int EVICTING_KEYS = 1 << 18;
-  static final int SAMPLES = 1 << 20;
+  static final int SAMPLES = ReadWriteBenchmark.SAMPLES;
   static final int MASK = SAMPLES - 1;
 
   @Param({"larder", "caffeine", "cache2k", "caffeine-core"})
@@ -75,19 +74,13 @@ public class BoundedBenchmark {
     Caches.settle();
   }
 
-  /** Each thread walks the samples from its own random start. */
-  @State(Scope.Thread)
-  public static class Cursor {
-    int index = ThreadLocalRandom.current().nextInt(SAMPLES);
-  }
-
   @Benchmark
-  public Integer get(Cursor cursor) {
+  public Integer get(ReadWriteBenchmark.Cursor cursor) {
     return full.get(heldKeys[cursor.index++ & MASK]);
   }
 
   @Benchmark
-  public Integer getOrPut(Cursor cursor) {
+  public Integer getOrPut(ReadWriteBenchmark.Cursor cursor) {
     Integer key = evictingKeys[cursor.index++ & MASK];
     Integer value = evicting.get(key);
     if (value == null) {

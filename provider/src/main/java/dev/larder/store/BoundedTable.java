@@ -215,30 +215,26 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
 
   /** The policy's window bound now (for tests of the climber). */
   long windowMaximum() {
-    lock.lock();
-    try {
-      return policy.windowMaximum();
-    } finally {
-      lock.unlock();
-    }
+    return locked(policy::windowMaximum);
   }
 
   /** The policy's estimate of how often the key was asked for lately, with every read so far counted (for tests). */
   int frequency(K key) {
-    lock.lock();
-    try {
+    return locked(() -> {
       drainLocked();
       return policy.frequency(FrequencySketch.hash(key));
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /** The total weight of the entries the policy knows, which must be the table's once no write is in flight (for tests). */
   long policyWeight() {
+    return locked(policy::totalWeight);
+  }
+
+  private <T> T locked(java.util.function.Supplier<T> read) {
     lock.lock();
     try {
-      return policy.totalWeight();
+      return read.get();
     } finally {
       lock.unlock();
     }

@@ -81,17 +81,12 @@ final class FrequencySketch {
    * accesses inflate other keys' estimates less.
    */
   void increment(int blockHash) {
-    int counterHash = rehash(blockHash);
-    int block = (blockHash & blockMask) << 3;
-    int estimate = 15;
-    for (int row = 0; row < 4; row++) {
-      int h = counterHash >>> (row << 3);
-      int offset = (h >>> 1) & 15;
-      estimate = Math.min(estimate, (int) ((table[block + (h & 1) + (row << 1)] >>> (offset << 2)) & 0xf));
-    }
+    int estimate = frequency(blockHash);
     if (estimate == 15) {
       return;
     }
+    int counterHash = rehash(blockHash);
+    int block = (blockHash & blockMask) << 3;
     for (int row = 0; row < 4; row++) {
       int h = counterHash >>> (row << 3);
       int index = block + (h & 1) + (row << 1);
