@@ -22,17 +22,20 @@ package dev.larder.store;
  * the full step), and a large change does not restart the step (with scans, 10,000 never-repeated keys
  * every 50,000 accesses, the hit rate swings by 45 points at each scan, past Caffeine's 5% restart
  * threshold). Measured on the {@code HitRatio} traces, the mean over four Zipf seeds: at capacity 1,000,
- * 45.84% on Zipf and 36.24% with scans (Caffeine's rules with this sketch 45.57% and 35.53%; cache2k
- * 45.90% and 36.61%); at 10,000, 68.02% and 53.73% (Caffeine's rules 67.85% and 53.55%; cache2k 67.47%
- * and 52.55%). The climber still wanders on stationary traces: with the window held at 1%, seed 7 gives
- * 46.52% and 36.99% at 1,000, and a small change to any part of the policy moves these cells by about 0.3
- * points either way. What it buys is a recency-heavy trace (each access within the last 0.9 × capacity
- * of a stream of new keys; LRU 73%): 68.5% at 1,000 and 53.6% at 10,000, against 11% and 13% with the
- * window held (Caffeine's rules 70.9% and 55.1%). The step decays by 2% a sample down to a floor of 1% of
- * the bound, so the window can still follow a workload that changes hours later. Tried and dropped: ghost
- * lists of recently rejected and evicted keys steering the window (ARC's signal), best on the recency
- * trace (72%) but the loop trace collapsed to 10-18%, since every rejected loop key comes back one loop
- * later; a dead zone for growth (stationary traces +0.7, the recency trace down to 24-51%).
+ * 46.18% on Zipf and 36.51% with scans (Caffeine's rules with this sketch 45.12% and 35.55%; cache2k
+ * 45.90% and 36.61%); at 10,000, 68.03% and 53.98% (Caffeine's rules 67.86% and 53.72%; cache2k 67.47%
+ * and 52.55%). The climber still wanders on stationary traces: with the window held at 1% the same
+ * cells are 46.48%, 36.95%, 68.15% and 54.07%, and a small change to any part of the policy moves them by
+ * about 0.3 points either way. What it buys is a recency-heavy trace (each access within the last 0.9 ×
+ * capacity of a stream of new keys; LRU 73%): 67.7% at 1,000 and 54.2% at 10,000, against 11.3% and
+ * 14.2% with the window held (Caffeine's rules 70.4% and 55.5%). Its samples are {@link #CLIMB_FACTOR} ×
+ * the bound (for a weight bound, × the entries the sketch is sized for), not the sketch's capacity, which
+ * is 0 until a size-bounded cache is half full: sampled every 80 requests while the cache filled, the
+ * climber took full steps on noise and left Zipf at 45.4%. The step decays by 2% a sample down to a
+ * floor of 1% of the bound, so the window can still follow a workload that changes hours later. Tried and
+ * dropped: ghost lists of recently rejected and evicted keys steering the window (ARC's signal), best on
+ * the recency trace (72%) but the loop trace collapsed to 10-18%, since every rejected loop key comes back
+ * one loop later; a dead zone for growth (stationary traces +0.7, the recency trace down to 24-51%).
  *
  * <p><b>Admission.</b> As in Caffeine, a warm candidate (estimate at least {@link #ADMIT_ANYWAY_FREQUENCY})
  * that loses is admitted anyway one time in 128, so that an attacker who inflates the victims' estimates
@@ -69,6 +72,7 @@ final class EvictionPolicy<K, V> {
   private static final int ADMIT_ANYWAY_MASK = 127;
 
   private final long maximum;
+  /** A weight bound says nothing of how many entries fit: the sketch grows with them past any bound. */
   private final boolean weighted;
   /** False only in tests of the admission on its own: the window stays at 1%. */
   private final boolean climbs;
@@ -96,9 +100,6 @@ final class EvictionPolicy<K, V> {
     this.windowMaximum = Math.max(maximum > 1 ? 1 : 0, (long) (maximum * INITIAL_WINDOW));
     this.protectedMaximum = (long) (PROTECTED_SHARE * (maximum - windowMaximum));
     this.step = -STEP * maximum;
-    if (!weighted) {
-      sketch.ensureCapacity(Math.min(maximum, 1L << 26));
-    }
   }
 
   /**
@@ -126,8 +127,10 @@ final class EvictionPolicy<K, V> {
     if (node.queue == UNLINKED) {
       missesInSample++;
       entries++;
-      if (weighted && entries > sketch.capacity()) {
-        sketch.ensureCapacity(2 * entries);
+      if (weighted ? entries > sketch.capacity() : entries >= maximum / 2 && sketch.capacity() < maximum) {
+        // As Caffeine's, a size-bounded sketch is made when the cache is half full (nothing is evicted
+        // before it is full), for the whole bound; under a weight bound it grows with the entries.
+        sketch.ensureCapacity(weighted ? 2 * entries : Math.min(maximum, 1L << 26));
       }
       node.policyWeight = weight;
       node.accessed = false;
@@ -288,7 +291,8 @@ final class EvictionPolicy<K, V> {
 
   private void climb() {
     long requests = hitsInSample + missesInSample;
-    if (!climbs || maximum < 2 || requests < CLIMB_FACTOR * Math.max(sketch.capacity(), 16)) {
+    long sampleEntries = weighted ? sketch.capacity() : Math.min(maximum, 1L << 26);
+    if (!climbs || maximum < 2 || requests < CLIMB_FACTOR * Math.max(sampleEntries, 16)) {
       return;
     }
     double hitRate = (double) hitsInSample / requests;

@@ -101,7 +101,7 @@ class BoundedTableTest {
 
   @Test
   void readsAloneAreCountedThoughNoWriteDrainsThem() {
-    BoundedTable<Integer, String> table = new BoundedTable<>(100, null, new Evictions());
+    BoundedTable<Integer, String> table = new BoundedTable<>(40, null, new Evictions()); // half full: sketched
     for (int key = 0; key < 20; key++) {
       table.put(key, entry(key));
     }
@@ -111,14 +111,15 @@ class BoundedTableTest {
       }
     }
     for (int key = 0; key < 20; key++) {
-      assertThat(table.frequency(key)).as("key " + key + ": its write and 10 reads").isGreaterThanOrEqualTo(11);
+      // its 10 reads (the writes came before the sketch, made when the table was half full)
+      assertThat(table.frequency(key)).as("key " + key).isGreaterThanOrEqualTo(10);
     }
   }
 
   /**
    * The admission on its own (the window held at 1%, so that the climber's path does not blur it): a fixed
    * Zipf(0.9) trace over 100,000 keys (an inverse-CDF approximation, seeded), capacity 1,000, "get; on a
-   * miss, put". Measured 45.06%; the same with Caffeine's sketch (16 counters an entry, each raised on
+   * miss, put". Measured 45.04%; the same with Caffeine's sketch (16 counters an entry, each raised on
    * every access, halved every 10 × capacity) 43.81%, and LRU 32.41%. Trace and policy are deterministic.
    */
   @Test
