@@ -200,16 +200,12 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     };
   }
 
-  /** Evicts what the bound requires now; the bound otherwise holds once the writes in flight have drained. */
+  /**
+   * Evicts what the bound requires now, unless another thread is evicting (which then does it). Only tries
+   * the lock, as writes do: a blocking wait, from inside another key's compute, could wait for a thread
+   * that waits for that key's bin to evict from it.
+   */
   void cleanUp() {
-    List<Node<K, V>> dropped;
-    lock.lock();
-    try {
-      dropped = drainLocked();
-    } finally {
-      lock.unlock();
-    }
-    report(dropped);
     maintain();
   }
 
@@ -221,7 +217,7 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
   /** The policy's estimate of how often the key was asked for lately, with every read so far counted (for tests). */
   int frequency(K key) {
     return locked(() -> {
-      drainLocked();
+      reads.drain(policy::onRead); // the reads only: an eviction here would go unreported
       return policy.frequency(FrequencySketch.hash(key));
     });
   }
@@ -250,7 +246,10 @@ final class BoundedTable<K, V> extends AbstractMap<K, StoreEntry<V>> implements 
     return update;
   }
 
-  /** Drains reads and writes into the policy and evicts, unless another thread holds the lock (it will). */
+  /**
+   * Drains reads and writes into the policy and evicts, at least once if the lock is free, unless another
+   * thread holds the lock (it will).
+   */
   private void maintain() {
     while (lock.tryLock()) {
       List<Node<K, V>> dropped;

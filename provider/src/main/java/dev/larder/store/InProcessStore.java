@@ -143,7 +143,8 @@ public final class InProcessStore<K, V> implements Store<K, V> {
   /**
    * Evicts now what a bound requires. Writes evict as they go, but a write that finds another thread
    * evicting leaves its part to that thread, so a bounded store may hold an entry too many for as long
-   * as writes are in flight; after this call it holds none. Nothing to do when unbounded.
+   * as writes are in flight; after this call it holds none, unless another thread is evicting at that
+   * moment (which then evicts it). Nothing to do when unbounded.
    */
   public void cleanUp() {
     if (map instanceof BoundedTable<K, V> bounded) {
