@@ -58,7 +58,7 @@ final class EvictionPolicy<K, V> {
   static final byte PROBATION = 2;
   static final byte PROTECTED = 3;
 
-  /** Requests a climber sample holds, as a multiple of the sketch's capacity. */
+  /** Requests a climber sample holds, as a multiple of the bound (of the sketch's entries under a weight bound). */
   static final int CLIMB_FACTOR = 5;
   static final double INITIAL_WINDOW = 0.01;
   static final double PROTECTED_SHARE = 0.8;
@@ -76,6 +76,8 @@ final class EvictionPolicy<K, V> {
   private final boolean weighted;
   /** False only in tests of the admission on its own: the window stays at 1%. */
   private final boolean climbs;
+  /** Under a size bound, the entries the sketch is made for and a climber sample is counted in. */
+  private final long boundEntries;
   private final FrequencySketch sketch = new FrequencySketch();
   private final AccessOrder<K, V> window = new AccessOrder<>();
   private final AccessOrder<K, V> probation = new AccessOrder<>();
@@ -97,6 +99,7 @@ final class EvictionPolicy<K, V> {
     this.maximum = maximum;
     this.weighted = weighted;
     this.climbs = climbs;
+    this.boundEntries = Math.min(maximum, 1L << 26);
     this.windowMaximum = Math.max(maximum > 1 ? 1 : 0, (long) (maximum * INITIAL_WINDOW));
     this.protectedMaximum = (long) (PROTECTED_SHARE * (maximum - windowMaximum));
     this.step = -STEP * maximum;
@@ -127,10 +130,10 @@ final class EvictionPolicy<K, V> {
     if (node.queue == UNLINKED) {
       missesInSample++;
       entries++;
-      if (weighted ? entries > sketch.capacity() : entries >= maximum / 2 && sketch.capacity() < maximum) {
+      if (weighted ? entries > sketch.capacity() : entries >= maximum / 2 && sketch.capacity() < boundEntries) {
         // As Caffeine's, a size-bounded sketch is made when the cache is half full (nothing is evicted
         // before it is full), for the whole bound; under a weight bound it grows with the entries.
-        sketch.ensureCapacity(weighted ? 2 * entries : Math.min(maximum, 1L << 26));
+        sketch.ensureCapacity(weighted ? 2 * entries : boundEntries);
       }
       node.policyWeight = weight;
       node.accessed = false;
@@ -291,7 +294,7 @@ final class EvictionPolicy<K, V> {
 
   private void climb() {
     long requests = hitsInSample + missesInSample;
-    long sampleEntries = weighted ? sketch.capacity() : Math.min(maximum, 1L << 26);
+    long sampleEntries = weighted ? sketch.capacity() : boundEntries;
     if (!climbs || maximum < 2 || requests < CLIMB_FACTOR * Math.max(sampleEntries, 16)) {
       return;
     }
