@@ -349,34 +349,44 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
       OutputStream out = socket.getOutputStream();
       out.write(("lru_crawler metadump " + walk + "\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-      boolean first = true;
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.equals("END")) {
-          return true;
-        }
-        if (first && !walk.equals("all") && (line.startsWith("BADCLASS") || line.startsWith("CLIENT_ERROR"))) {
-          return false;
-        }
-        first = false;
-        if (line.startsWith("BUSY") || line.startsWith("ERROR") || line.startsWith("CLIENT_ERROR")
-            || line.startsWith("SERVER_ERROR") || line.startsWith("BADCLASS")) {
-          throw new CacheException("memcached " + node.name() + " refused to list its keys (" + line
-              + "): iterator() and removeAll() need 'lru_crawler metadump' (do not start it with -o no_lru_crawler)");
-        }
-        if (line.startsWith("key=")) {
-          int end = line.indexOf(' ');
-          String key = URLDecoder.decode(line.substring(4, end < 0 ? line.length() : end), StandardCharsets.UTF_8);
-          if (key.startsWith(prefix)) {
-            keys.accept(key);
-          }
-        }
-      }
-      throw new CacheException("memcached " + node.name() + " closed the connection in the middle of a key dump");
+      return readDump(new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)),
+          node.name(), walk, prefix, keys);
     } catch (IOException e) {
       throw new CacheException("Listing the keys of memcached " + node.name() + " failed: " + e, e);
     }
+  }
+
+  /**
+   * Reads a {@code metadump} answer up to its {@code END}. False if a walk other than {@code all} was
+   * refused at once ({@code BADCLASS}: a server that takes {@code hash} for a slab class it does not
+   * have, as memcached 1.6.18 answers for any walk it does not know).
+   */
+  static boolean readDump(BufferedReader in, String server, String walk, String prefix, Consumer<String> keys)
+      throws IOException {
+    boolean first = true;
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.equals("END")) {
+        return true;
+      }
+      if (first && !walk.equals("all") && (line.startsWith("BADCLASS") || line.startsWith("CLIENT_ERROR"))) {
+        return false;
+      }
+      first = false;
+      if (line.startsWith("BUSY") || line.startsWith("ERROR") || line.startsWith("CLIENT_ERROR")
+          || line.startsWith("SERVER_ERROR") || line.startsWith("BADCLASS")) {
+        throw new CacheException("memcached " + server + " refused to list its keys (" + line
+            + "): iterator() and removeAll() need 'lru_crawler metadump' (do not start it with -o no_lru_crawler)");
+      }
+      if (line.startsWith("key=")) {
+        int end = line.indexOf(' ');
+        String key = URLDecoder.decode(line.substring(4, end < 0 ? line.length() : end), StandardCharsets.UTF_8);
+        if (key.startsWith(prefix)) {
+          keys.accept(key);
+        }
+      }
+    }
+    throw new CacheException("memcached " + server + " closed the connection in the middle of a key dump");
   }
 
   /** The server's {@code item_size_max} (set with {@code -I}), from {@code stats settings}. */
