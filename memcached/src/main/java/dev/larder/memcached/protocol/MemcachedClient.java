@@ -56,13 +56,21 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
   /** Whether the servers walk their hash tables for key dumps ({@link #dumpKeys}); false once one refused. */
   private volatile boolean hashWalks = true;
 
+  /**
+   * The client's event loop threads: one per four cores, at least one (spymemcached runs one). On this
+   * project's 2-core machine, where the callers and three servers share the cores, one thread instead of
+   * two gave 4 callers 1.22× the gets, 1.14× the sets and 1.19× the getAll(100)s (same jar, medians of 3
+   * alternating pairs of forks, 3 servers), and 1 caller the same (0.97–1.00×).
+   */
+  private static final int IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+
   public MemcachedClient(List<InetSocketAddress> servers, ClientOptions options, ConnectionSecurity security) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("No memcached server given");
     }
     this.options = options;
     this.security = security;
-    this.group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("larder-memcached", true),
+    this.group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("larder-memcached", true),
         NioIoHandler.newFactory());
     this.healthTimer = options.healthClock().start(id);
     List<ServerNode> nodes = new ArrayList<>();
