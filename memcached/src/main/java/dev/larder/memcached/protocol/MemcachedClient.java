@@ -344,14 +344,14 @@ public final class MemcachedClient implements AutoCloseable, ServerNode.Hooks {
     if (!node.inService()) {
       throw new ServerUnavailableException(node.health().description() + "; its keys cannot be listed", null);
     }
-    if (!hashWalks || !dumpKeys(node, "hash", prefix, keys)) {
+    if (!hashWalks || !walk(node, "hash", prefix, keys)) {
       hashWalks = false;
-      dumpKeys(node, "all", prefix, keys);
+      walk(node, "all", prefix, keys);
     }
   }
 
-  /** One key dump; false if the server refused the walk before sending any key (a server too old for it). */
-  private boolean dumpKeys(ServerNode node, String walk, String prefix, Consumer<String> keys) {
+  /** One key dump by the named walk; false if the server refused it before any key (a server too old for it). */
+  private boolean walk(ServerNode node, String walk, String prefix, Consumer<String> keys) {
     try (Socket socket = security.openSocket(node.address(), node.name(), options.timeoutMillis())) {
       socket.setSoTimeout((int) Math.max(options.timeoutMillis(), TimeUnit.SECONDS.toMillis(30)));
       OutputStream out = socket.getOutputStream();
