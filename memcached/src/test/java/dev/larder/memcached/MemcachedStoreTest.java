@@ -118,6 +118,77 @@ class MemcachedStoreTest {
     assertThat(cache.getAll(keys)).isEmpty();
   }
 
+  /**
+   * A getAll goes to each server as one classic {@code gets}, which answers only the keys the server
+   * holds, in the order asked: each key must still get its own value, its miss, and the CAS token of its
+   * own item (a write conditional on what the getAll read lands once, and not after another write).
+   */
+  @Test
+  @Timeout(60)
+  void getAllGivesEachKeyItsOwnValueMissAndVersionThoughServersAnswerOnlyWhatTheyHold() {
+    LarderCache<String, String> cache = cache("gets");
+    Map<String, String> present = new HashMap<>();
+    Set<String> keys = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < 600; i++) {
+      keys.add("k" + i);
+      if (i % 3 != 0 && i % 7 != 0) { // runs of misses of one, two and more keys between hits
+        present.put("k" + i, "v" + i + "x".repeat(i % 50));
+      }
+    }
+    cache.putAll(present);
+    for (int round = 0; round < 3; round++) {
+      assertThat(cache.getAll(keys)).as("round %d", round).isEqualTo(present);
+    }
+    Set<String> onlyMisses = new HashSet<>(List.of("k0", "k3", "k6", "k7"));
+    assertThat(cache.getAll(onlyMisses)).isEmpty();
+
+    @SuppressWarnings("unchecked")
+    MemcachedStore<String, String> store = cache.unwrap(MemcachedStore.class);
+    Map<String, dev.larder.store.StoreEntry<String>> read = store.getAll(Set.of("k1", "k2", "k4"));
+    assertThat(read.keySet()).containsExactlyInAnyOrder("k1", "k2", "k4");
+    dev.larder.store.StoreEntry<String> k2 = read.get("k2");
+    assertThat(k2.version()).as("the CAS token of the gets").isNotEqualTo(dev.larder.store.StoreEntry.NO_VERSION);
+    assertThat(k2.value()).isEqualTo(present.get("k2"));
+    assertThat(store.replaceIfSame("k2", k2, new dev.larder.store.StoreEntry<>("replaced", k2.expiresAt())))
+        .as("a write conditional on the version read in bulk").isTrue();
+    assertThat(store.replaceIfSame("k2", k2, new dev.larder.store.StoreEntry<>("again", k2.expiresAt())))
+        .as("the same version, now stale").isFalse();
+    assertThat(cache.get("k2")).isEqualTo("replaced");
+  }
+
+  /**
+   * What a getAll writes to a server is one {@code gets} line: counted by the server itself
+   * ({@code bytes_read}), a server of its own so nothing else writes to it. The same reads as
+   * {@code mg <key> v c} lines would be 8 bytes more a key.
+   */
+  @Test
+  @Timeout(60)
+  void getAllWritesEachServerOneClassicGetsLine() throws Exception {
+    try (MemcachedServers.OwnServer server = new MemcachedServers.OwnServer(11335).start()) {
+      LarderCache<String, String> cache = cache(manager("app:gets-line"), "gets-line",
+          MemcachedSettings.servers(server.address()).withPrefix(prefix));
+      Set<String> keys = new java.util.LinkedHashSet<>();
+      for (int i = 0; i < 40; i++) {
+        keys.add("key-" + i);
+      }
+      cache.put("key-7", "seven");
+      MemcachedStore<?, ?> store = cache.unwrap(MemcachedStore.class);
+      long line = (long) "gets".length() + "\r\n".length();
+      for (String key : keys) {
+        line += 1 + store.memcachedKey(dev.larder.store.codec.TaggedSerializer.INSTANCE.serialize(key)).length();
+      }
+      long before = bytesRead(server.port);
+      assertThat(cache.getAll(keys)).isEqualTo(Map.of("key-7", "seven"));
+      long stats = "stats\r\n".length(); // the second stats command counts itself
+      assertThat(bytesRead(server.port) - before - stats).as("bytes the server read for the getAll").isEqualTo(line);
+    }
+  }
+
+  private static long bytesRead(int port) throws IOException {
+    return MemcachedServers.command(port, "stats", "END").stream().filter(line -> line.startsWith("STAT bytes_read "))
+        .mapToLong(line -> Long.parseLong(line.substring("STAT bytes_read ".length()))).findFirst().orElseThrow();
+  }
+
   private static long batches(MemcachedClient client) {
     return client.nodes().stream().mapToLong(node -> node.batchesSent()).sum();
   }

@@ -13,6 +13,8 @@ import java.util.List;
 final class MetaCodec {
 
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] GETS = "gets".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VALUE = "VALUE ".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_LINE = 8192;
 
   private MetaCodec() {
@@ -22,10 +24,39 @@ final class MetaCodec {
   record Batch(List<MetaRequest> requests) {
   }
 
+  /**
+   * Reads of several keys ({@code mg <key> v c} each) sent as one classic {@code gets k1 k2 …}, which
+   * answers the same value and CAS token for each key it holds, in the order asked, then {@code END}.
+   * Why: memcached spends about half the CPU on it. Measured on 1.6.18, one connection, 100 keys of
+   * 120-byte values: 53-60 µs of server CPU a batch as one {@code gets}, 93-103 µs as 100 {@code mg}
+   * (with or without the quiet flag: a hit is answered either way). With three servers on the callers'
+   * two cores, a Larder getAll(100) cost the servers 200-280 µs, spymemcached's multi-key get 120 µs.
+   * memcached takes a {@code gets} line of any length (tried: 1,000 keys of 241 bytes, a 242 KB line).
+   */
+  static final class MultiGet {
+    final List<MetaRequest> requests;
+    /** The first request not answered yet: read and moved by the connection's event loop only. */
+    int next;
+
+    MultiGet(List<MetaRequest> requests) {
+      this.requests = requests;
+    }
+
+    /** Whether every request is a read that a {@code gets} answers. */
+    static boolean fits(List<MetaRequest> requests) {
+      for (MetaRequest request : requests) {
+        if (!request.classicGet) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
   static final class Encoder extends MessageToByteEncoder<Object> {
     @Override
     public boolean acceptOutboundMessage(Object message) {
-      return message instanceof MetaRequest || message instanceof Batch;
+      return message instanceof MetaRequest || message instanceof Batch || message instanceof MultiGet;
     }
 
     @Override
@@ -34,6 +65,12 @@ final class MetaCodec {
         for (MetaRequest request : batch.requests()) {
           encode(request, out);
         }
+      } else if (message instanceof MultiGet reads) {
+        out.writeBytes(GETS);
+        for (MetaRequest request : reads.requests) {
+          out.writeByte(' ').writeCharSequence(request.key, StandardCharsets.US_ASCII);
+        }
+        out.writeBytes(CRLF);
       } else {
         encode((MetaRequest) message, out);
       }
@@ -75,6 +112,14 @@ final class MetaCodec {
         }
         int lineEnd = eol > start && in.getByte(eol - 1) == '\r' ? eol - 1 : eol;
         MetaStatus status = metaCode(in, start, lineEnd);
+        if (status == null && startsWith(in, start, lineEnd, VALUE)) {
+          MetaResponse value = value(in, start, lineEnd, eol);
+          if (value == null) {
+            return; // wait for the whole data block
+          }
+          out.add(value);
+          continue;
+        }
         if (status == null) {
           in.readerIndex(eol + 1);
           out.add(otherLine(in.toString(start, lineEnd - start, StandardCharsets.US_ASCII)));
@@ -85,30 +130,88 @@ final class MetaCodec {
           out.add(new MetaResponse(origin, status, status.name(), flags(in, start + 3, lineEnd), null));
           continue;
         }
-        int sizeEnd = start + 3;
-        long size = 0;
-        while (sizeEnd < lineEnd && in.getByte(sizeEnd) != ' ') {
-          int digit = in.getByte(sizeEnd) - '0';
-          size = size * 10 + digit;
-          if (digit < 0 || digit > 9 || size > Integer.MAX_VALUE - 2) { // the block and its CRLF in one array
-            throw new CorruptedFrameException("memcached sent a malformed VA line: "
-                + in.toString(start, lineEnd - start, StandardCharsets.US_ASCII));
-          }
-          sizeEnd++;
-        }
-        if (sizeEnd == start + 3) {
-          throw new CorruptedFrameException("memcached sent a VA line without a size");
-        }
-        int dataStart = eol + 1;
-        if (in.writerIndex() - dataStart < size + 2) {
+        int sizeEnd = wordEnd(in, start + 3, lineEnd);
+        int size = size("VA", in, start, start + 3, sizeEnd, lineEnd);
+        if (!blockIn(in, eol, size)) {
           return; // wait for the whole data block
         }
-        byte[] data = new byte[(int) size];
-        in.getBytes(dataStart, data);
-        String flags = flags(in, sizeEnd + 1, lineEnd);
-        in.readerIndex(dataStart + data.length + 2);
-        out.add(new MetaResponse(origin, MetaStatus.VA, "VA", flags, data));
+        out.add(new MetaResponse(origin, MetaStatus.VA, "VA", flags(in, sizeEnd + 1, lineEnd), block(in, eol, size)));
+        in.readerIndex(eol + 1 + size + 2);
       }
+    }
+
+    /**
+     * A classic {@code VALUE <key> <flags> <bytes> [<cas>]} and its block, as the {@code VA} of an
+     * {@code mg}; {@code null} (nothing read) until the whole block is in.
+     */
+    private MetaResponse value(ByteBuf in, int start, int lineEnd, int eol) {
+      int keyEnd = wordEnd(in, start + VALUE.length, lineEnd);
+      int flagsEnd = wordEnd(in, keyEnd + 1, lineEnd);
+      int sizeEnd = wordEnd(in, flagsEnd + 1, lineEnd);
+      if (keyEnd == start + VALUE.length || flagsEnd >= lineEnd) {
+        throw new CorruptedFrameException("memcached sent a malformed VALUE line: "
+            + in.toString(start, lineEnd - start, StandardCharsets.US_ASCII));
+      }
+      int size = size("VALUE", in, start, flagsEnd + 1, sizeEnd, lineEnd);
+      if (!blockIn(in, eol, size)) {
+        return null;
+      }
+      byte[] data = block(in, eol, size);
+      String key = in.toString(start + VALUE.length, keyEnd - start - VALUE.length, StandardCharsets.US_ASCII);
+      String cas = sizeEnd < lineEnd ? in.toString(sizeEnd + 1, lineEnd - sizeEnd - 1, StandardCharsets.US_ASCII) : null;
+      in.readerIndex(eol + 1 + size + 2);
+      return MetaResponse.value(origin, key, cas, data);
+    }
+
+    /** Whether the data block of {@code size} bytes (and its CRLF) after the line ending at {@code eol} is all in. */
+    private static boolean blockIn(ByteBuf in, int eol, int size) {
+      return in.writerIndex() - (eol + 1) >= size + 2L;
+    }
+
+    /** The data block of {@code size} bytes after the line ending at {@code eol}. */
+    private static byte[] block(ByteBuf in, int eol, int size) {
+      byte[] data = new byte[size];
+      in.getBytes(eol + 1, data);
+      return data;
+    }
+
+    /** The decimal size in {@code [from, to)} of the {@code kind} line at {@code start}. */
+    private static int size(String kind, ByteBuf in, int start, int from, int to, int lineEnd) {
+      long size = 0;
+      for (int i = from; i < to; i++) {
+        int digit = in.getByte(i) - '0';
+        size = size * 10 + digit;
+        if (digit < 0 || digit > 9 || size > Integer.MAX_VALUE - 2) { // the block and its CRLF in one array
+          throw new CorruptedFrameException("memcached sent a malformed " + kind + " line: "
+              + in.toString(start, lineEnd - start, StandardCharsets.US_ASCII));
+        }
+      }
+      if (to == from) {
+        throw new CorruptedFrameException("memcached sent a " + kind + " line without a size: "
+            + in.toString(start, lineEnd - start, StandardCharsets.US_ASCII));
+      }
+      return (int) size;
+    }
+
+    /** Where the word at {@code from} ends: at the next space, or the line's end. */
+    private static int wordEnd(ByteBuf in, int from, int lineEnd) {
+      int end = from;
+      while (end < lineEnd && in.getByte(end) != ' ') {
+        end++;
+      }
+      return end;
+    }
+
+    private static boolean startsWith(ByteBuf in, int start, int lineEnd, byte[] prefix) {
+      if (lineEnd - start < prefix.length) {
+        return false;
+      }
+      for (int i = 0; i < prefix.length; i++) {
+        if (in.getByte(start + i) != prefix[i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** The status of a meta answer's line ({@code VA}, {@code HD}, ...: two letters, then a space or the end), or null. */

@@ -63,6 +63,11 @@ public final class MetaFlags {
     return with("R" + seconds);
   }
 
+  /** Whether a classic {@code gets} answers all these flags ask for: the value, and the CAS token or not. */
+  boolean classicGetsAnswers() {
+    return text.equals(VALUE.text) || text.equals(VALUE_AND_CAS.text);
+  }
+
   boolean isEmpty() {
     return text.isEmpty();
   }

@@ -18,6 +18,8 @@ public final class MetaRequest {
   final String key;
   /** Whether it changes what the server holds ({@code ms md ma}): such a request that fails is in doubt. */
   final boolean writes;
+  /** Whether a classic {@code gets} answers it as well ({@code mg <key> v c}): such reads go to a server as one. */
+  final boolean classicGet;
   /** The connection it went out on, to close if its answer does not come in time. */
   volatile io.netty.channel.Channel channel;
   /** What reads its answer on the event loop ({@link #readBy}), or {@code null}. */
@@ -27,15 +29,21 @@ public final class MetaRequest {
   private RuntimeException readFailure;
 
   private MetaRequest(String line, byte[] data, String key, boolean writes) {
+    this(line, data, key, writes, false);
+  }
+
+  private MetaRequest(String line, byte[] data, String key, boolean writes, boolean classicGet) {
     this.line = line.getBytes(StandardCharsets.US_ASCII);
     this.data = data;
     this.key = key;
     this.writes = writes;
+    this.classicGet = classicGet;
   }
 
   /** {@code mg <key> <flags>}. */
   public static MetaRequest get(String key, MetaFlags flags) {
-    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false);
+    return new MetaRequest("mg " + key + (flags.isEmpty() ? "" : " " + flags), null, key, false,
+        flags.classicGetsAnswers());
   }
 
   /** {@code ms <key> <datalen> <flags>} followed by the data block. */

@@ -12,13 +12,35 @@ public final class MetaResponse {
   /** The returned flags as the line had them, separated by spaces ({@code "c12 t30"}), or {@code ""}. */
   private final String flags;
   private final byte[] data;
+  /** The item key of a classic {@code VALUE} line, to match it to its key in a {@code gets}; else {@code null}. */
+  private final String key;
 
   MetaResponse(String origin, MetaStatus status, String code, String flags, byte[] data) {
+    this(origin, status, code, flags, data, null);
+  }
+
+  private MetaResponse(String origin, MetaStatus status, String code, String flags, byte[] data, String key) {
     this.origin = origin;
     this.status = status;
     this.code = code;
     this.flags = flags;
     this.data = data;
+    this.key = key;
+  }
+
+  /** A classic {@code gets}' {@code VALUE} line as the {@code VA} that {@code mg <key> v c} would have had. */
+  static MetaResponse value(String origin, String key, String cas, byte[] data) {
+    return new MetaResponse(origin, MetaStatus.VA, "VA", cas == null ? "" : "c" + cas, data, key);
+  }
+
+  /** The miss that {@code mg} would have answered for a key a classic {@code gets} did not answer. */
+  static MetaResponse miss(String origin) {
+    return new MetaResponse(origin, MetaStatus.EN, "EN", "", null, null);
+  }
+
+  /** The item key of a classic {@code VALUE} line, or {@code null}. */
+  String key() {
+    return key;
   }
 
   /**

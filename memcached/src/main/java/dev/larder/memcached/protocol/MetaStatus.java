@@ -19,6 +19,8 @@ public enum MetaStatus {
   EX,
   /** {@code mn}: every request before it on the connection is answered. */
   MN,
+  /** The end of a classic {@code gets}' answers: its keys not answered before it are misses. */
+  END,
   /** The classic {@code set}'s success: only the authentication uses one. */
   STORED,
   /** {@code flush_all}'s success. */
@@ -42,6 +44,7 @@ public enum MetaStatus {
       case "NS" -> NS;
       case "EX" -> EX;
       case "MN" -> MN;
+      case "END" -> END;
       case "STORED" -> STORED;
       case "OK" -> OK;
       case "ERROR" -> ERROR;

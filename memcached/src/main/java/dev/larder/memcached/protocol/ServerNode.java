@@ -132,7 +132,10 @@ public final class ServerNode implements AutoCloseable {
     return await(request);
   }
 
-  /** Writes the requests on one connection with one flush: one round trip for the whole batch. */
+  /**
+   * Writes the requests on one connection with one flush: one round trip for the whole batch. Reads
+   * that a classic {@code gets} answers go as one ({@link MetaCodec.MultiGet}).
+   */
   public void sendAll(List<MetaRequest> requests) {
     hooks.beforeSend(this, requests);
     Channel channel;
@@ -147,7 +150,8 @@ public final class ServerNode implements AutoCloseable {
     for (MetaRequest request : requests) {
       request.channel = channel;
     }
-    channel.writeAndFlush(requests.size() == 1 ? requests.get(0) : new MetaCodec.Batch(requests));
+    channel.writeAndFlush(requests.size() == 1 ? requests.get(0)
+        : MetaCodec.MultiGet.fits(requests) ? new MetaCodec.MultiGet(requests) : new MetaCodec.Batch(requests));
     flushes.increment();
   }
 
@@ -391,7 +395,8 @@ public final class ServerNode implements AutoCloseable {
     private final AtomicInteger run;
     /** Writes still unanswered when the connection goes: they may or may not have happened. */
     private final java.util.function.Consumer<MetaRequest> inDoubt;
-    private final java.util.ArrayDeque<MetaRequest> pending = new java.util.ArrayDeque<>();
+    /** Requests sent and not yet answered: {@link MetaRequest}s, and {@link MetaCodec.MultiGet}s answered in part. */
+    private final java.util.ArrayDeque<Object> pending = new java.util.ArrayDeque<>();
 
     Pipeline(String name, AtomicInteger run, java.util.function.Consumer<MetaRequest> inDoubt) {
       this.name = name;
@@ -401,11 +406,11 @@ public final class ServerNode implements AutoCloseable {
 
     @Override
     public void write(io.netty.channel.ChannelHandlerContext ctx, Object message, io.netty.channel.ChannelPromise promise) {
-      if (message instanceof MetaRequest || message instanceof MetaCodec.Batch) {
-        if (message instanceof MetaRequest request) {
-          pending.add(request);
+      if (message instanceof MetaRequest || message instanceof MetaCodec.Batch || message instanceof MetaCodec.MultiGet) {
+        if (message instanceof MetaCodec.Batch batch) {
+          pending.addAll(batch.requests());
         } else {
-          pending.addAll(((MetaCodec.Batch) message).requests());
+          pending.add(message);
         }
         promise.addListener(written -> {
           if (!written.isSuccess()) {
@@ -420,13 +425,22 @@ public final class ServerNode implements AutoCloseable {
     @Override
     public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object message) {
       MetaResponse response = (MetaResponse) message;
-      MetaRequest request = pending.poll();
+      Object next = pending.peek();
+      if (next instanceof MetaCodec.MultiGet reads) {
+        readInto(ctx, reads, response);
+        return;
+      }
+      MetaRequest request = (MetaRequest) pending.poll();
       if (request == null) {
         LOG.warn("memcached " + name + " sent an unexpected " + response + "; reconnecting");
         ctx.close();
         return;
       }
-      if (response.status().isError()) {
+      if (response.key() != null || response.is(MetaStatus.END)) {
+        request.response.completeExceptionally(new CacheException("memcached " + name + " answered '" + response
+            + "' to " + request + ", which no gets was sent for; reconnecting"));
+        ctx.close();
+      } else if (response.status().isError()) {
         request.response.completeExceptionally(new CacheException("memcached " + name + " answered "
             + response + " to " + request));
       } else if (response.is(MetaStatus.UNKNOWN)) {
@@ -436,6 +450,52 @@ public final class ServerNode implements AutoCloseable {
         ctx.close();
       } else {
         request.answered(response);
+      }
+    }
+
+    /**
+     * One answer to a {@code gets}: a {@code VALUE} answers its key, and the keys asked before it that
+     * it skipped are misses (memcached answers in the order asked, and only the keys it holds); {@code END}
+     * makes the keys left misses. An error answers every key left, and ends the {@code gets}.
+     */
+    private void readInto(io.netty.channel.ChannelHandlerContext ctx, MetaCodec.MultiGet reads, MetaResponse response) {
+      List<MetaRequest> requests = reads.requests;
+      if (response.is(MetaStatus.END)) {
+        while (reads.next < requests.size()) {
+          requests.get(reads.next++).answered(MetaResponse.miss(response.origin()));
+        }
+        pending.poll();
+      } else if (response.key() != null) {
+        int answered = reads.next;
+        while (answered < requests.size() && !requests.get(answered).key.equals(response.key())) {
+          answered++;
+        }
+        if (answered == requests.size()) {
+          // out of step: the keys it skipped may not be misses, so none is taken for one
+          pending.poll();
+          failRest(reads, new CacheException("memcached " + name + " answered " + response.key()
+              + ", a key its gets did not ask for (or not in that order); reconnecting"));
+          ctx.close(); // fails what is still pending on the connection
+          return;
+        }
+        while (reads.next < answered) {
+          requests.get(reads.next++).answered(MetaResponse.miss(response.origin()));
+        }
+        requests.get(reads.next++).answered(response);
+      } else {
+        pending.poll();
+        failRest(reads, new CacheException("memcached " + name + " answered '" + response + "' to gets of "
+            + requests.size() + " keys"));
+        if (!response.status().isError()) {
+          ctx.close(); // not memcached, or out of step with it: no later answer on this connection can be trusted
+        }
+      }
+    }
+
+    /** Fails the keys of a {@code gets} not answered yet (reads: never in doubt). */
+    private static void failRest(MetaCodec.MultiGet reads, CacheException failure) {
+      while (reads.next < reads.requests.size()) {
+        reads.requests.get(reads.next++).response.completeExceptionally(failure);
       }
     }
 
@@ -457,8 +517,13 @@ public final class ServerNode implements AutoCloseable {
     }
 
     private void failPending(CacheException failure) {
-      MetaRequest request;
-      while ((request = pending.poll()) != null) {
+      Object next;
+      while ((next = pending.poll()) != null) {
+        if (next instanceof MetaCodec.MultiGet reads) {
+          failRest(reads, failure);
+          continue;
+        }
+        MetaRequest request = (MetaRequest) next;
         // noted here, not where it is awaited: a batch's caller stops awaiting at its first failure
         inDoubt.accept(request);
         request.response.completeExceptionally(failure);

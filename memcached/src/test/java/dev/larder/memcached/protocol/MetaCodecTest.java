@@ -3,6 +3,7 @@ package dev.larder.memcached.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
@@ -67,13 +68,65 @@ class MetaCodecTest {
   @Test
   void otherLinesAreResponsesWithTheirWordAsCode() {
     List<MetaResponse> responses = decode(lines("CLIENT_ERROR bad data chunk", "SERVER_ERROR out of memory", "ERROR",
-        "STORED", "OK", "", "VALUE k 0 1", "HDX", "V"), 5);
+        "STORED", "OK", "", "VALUES k 0 1", "HDX", "V"), 5);
     assertThat(responses).extracting(MetaResponse::status).containsExactly(MetaStatus.CLIENT_ERROR,
         MetaStatus.SERVER_ERROR, MetaStatus.ERROR, MetaStatus.STORED, MetaStatus.OK, MetaStatus.UNKNOWN,
         MetaStatus.UNKNOWN, MetaStatus.UNKNOWN, MetaStatus.UNKNOWN);
     assertThat(responses.get(0)).hasToString("CLIENT_ERROR bad data chunk");
     assertThat(responses.get(1).code()).isEqualTo("SERVER_ERROR");
-    assertThat(responses.get(6).code()).isEqualTo("VALUE");
+    assertThat(responses.get(6).code()).isEqualTo("VALUES");
+    assertThat(responses).allSatisfy(response -> assertThat(response.key()).isNull());
+  }
+
+  @Test
+  void classicValueLinesDecodeAsTheVaOfAnMgWholeOrSplitAtEveryByte() {
+    String answers = lines("VALUE p:k1 0 5 123", "hello", "VALUE p:k3 7 4", "a", "b", "END", "MN");
+    for (int chunk : new int[] {answers.length(), 1, 2, 5}) {
+      List<MetaResponse> responses = decode(answers, chunk);
+      assertThat(responses).as("in chunks of %d bytes", chunk).extracting(MetaResponse::status)
+          .containsExactly(MetaStatus.VA, MetaStatus.VA, MetaStatus.END, MetaStatus.MN);
+      MetaResponse first = responses.get(0);
+      assertThat(first.key()).isEqualTo("p:k1");
+      assertThat(new String(first.data(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+      assertThat(first.cas()).isEqualTo("123");
+      assertThat(first.origin()).isEqualTo("test@1");
+      assertThat(first).hasToString("VA c123 <5 bytes>");
+      assertThat(responses.get(1).key()).isEqualTo("p:k3");
+      assertThat(new String(responses.get(1).data(), StandardCharsets.US_ASCII)).as("a block holding CRLF")
+          .isEqualTo("a\r\nb");
+      assertThat(responses.get(1).cas()).as("VALUE of a get, not a gets").isNull();
+      assertThat(responses.get(2).key()).isNull();
+    }
+  }
+
+  @Test
+  void aMalformedValueLineIsAnErrorNotAGuess() {
+    assertThatThrownBy(() -> decode("VALUE k 0 1x 5\r\nab\r\n", 100)).isInstanceOf(DecoderException.class)
+        .hasMessageContaining("malformed VALUE line: VALUE k 0 1x 5");
+    assertThatThrownBy(() -> decode("VALUE k 0\r\n", 100)).isInstanceOf(DecoderException.class)
+        .hasMessageContaining("malformed VALUE line");
+    assertThatThrownBy(() -> decode("VALUE  0 1\r\na\r\n", 100)).as("no key").isInstanceOf(DecoderException.class)
+        .hasMessageContaining("malformed VALUE line");
+  }
+
+  @Test
+  void readsOfSeveralKeysAreWrittenAsOneClassicGets() {
+    List<MetaRequest> reads = List.of(MetaRequest.get("p:a", MetaFlags.VALUE_AND_CAS),
+        MetaRequest.get("p:b", MetaFlags.VALUE.returnCas()), MetaRequest.get("p:c", MetaFlags.VALUE));
+    assertThat(MetaCodec.MultiGet.fits(reads)).isTrue();
+    EmbeddedChannel channel = new EmbeddedChannel(new MetaCodec.Encoder());
+    channel.writeOutbound(new MetaCodec.MultiGet(reads));
+    ByteBuf written = channel.readOutbound();
+    assertThat(written.toString(StandardCharsets.US_ASCII)).isEqualTo("gets p:a p:b p:c\r\n");
+    written.release();
+    channel.finishAndReleaseAll();
+
+    assertThat(MetaCodec.MultiGet.fits(List.of(MetaRequest.get("p:a", MetaFlags.VALUE_AND_CAS),
+        MetaRequest.get("p:b", MetaFlags.VALUE_AND_CAS.returnTtl())))).as("a flag gets cannot answer").isFalse();
+    assertThat(MetaCodec.MultiGet.fits(List.of(MetaRequest.get("p:a", MetaFlags.VALUE_AND_CAS),
+        MetaRequest.delete("p:b", MetaFlags.NONE)))).as("a write among the reads").isFalse();
+    assertThat(MetaCodec.MultiGet.fits(List.of(MetaRequest.get("p:a", MetaFlags.NONE)))).as("no value asked")
+        .isFalse();
   }
 
   @Test
