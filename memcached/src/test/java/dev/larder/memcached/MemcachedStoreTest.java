@@ -156,6 +156,23 @@ class MemcachedStoreTest {
     assertThat(cache.get("k2")).isEqualTo("replaced");
   }
 
+  /** A getAll of 30,000 keys: each server's share is one {@code gets} line of some 300 KB, answered in full. */
+  @Test
+  @Timeout(60)
+  void aGetAllOfThirtyThousandKeysAnswersEachOfThem() {
+    LarderCache<String, String> cache = cache("large-gets");
+    Map<String, String> present = new HashMap<>();
+    Set<String> keys = new HashSet<>();
+    for (int i = 0; i < 30_000; i++) {
+      keys.add("key-" + i);
+      if (i % 3 == 1) {
+        present.put("key-" + i, "value-" + i);
+      }
+    }
+    cache.putAll(present);
+    assertThat(cache.getAll(keys)).hasSize(10_000).isEqualTo(present);
+  }
+
   /**
    * What a getAll writes to a server is one {@code gets} line: counted by the server itself
    * ({@code bytes_read}), a server of its own so nothing else writes to it. The same reads as
