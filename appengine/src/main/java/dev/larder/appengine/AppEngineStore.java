@@ -373,7 +373,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       if (!(item instanceof byte[] bytes) || bytes.length == 0) {
         continue; // gone, or a tombstone
       }
-      Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
+      Envelope envelope = Envelope.decode(bytes, itemKey, "App Engine memcache");
       K key = remoteKeys.key(envelope.key());
       if (key == null) {
         continue; // another JVM's unserializable key

@@ -68,7 +68,7 @@ final class ItemCodec<K, V> {
     if (bytes.length == 0) {
       return null; // a tombstone
     }
-    Envelope envelope = Envelope.decode(bytes, itemKey + " in App Engine memcache");
+    Envelope envelope = Envelope.decode(bytes, itemKey, "App Engine memcache");
     if (!envelope.hasKey(keyBytes)) {
       return null;
     }

@@ -415,7 +415,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       if (!response.getValue().is(MetaStatus.VA) || response.getValue().data().length == 0) {
         continue;
       }
-      Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey() + " in memcached");
+      Envelope envelope = Envelope.decode(response.getValue().data(), response.getKey(), "memcached");
       K key = remoteKeys.key(envelope.key());
       if (key == null) {
         continue; // another JVM's unserializable key
@@ -523,7 +523,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (!response.is(MetaStatus.VA) || response.data().length == 0) {
       return null; // absent, or the empty placeholder of a computation under way (getOrCompute)
     }
-    Envelope envelope = Envelope.decode(response.data(), memcachedKey + " in memcached");
+    Envelope envelope = Envelope.decode(response.data(), memcachedKey, "memcached");
     if (!envelope.hasKey(keyBytes)) {
       return null;
     }

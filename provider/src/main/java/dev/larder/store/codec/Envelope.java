@@ -50,13 +50,14 @@ public final class Envelope {
   /**
    * The envelope the bytes hold.
    *
-   * @param item names the item for an error, such as {@code "k in memcached"}
+   * @param item the item's key, and {@code store} where it is ({@code "memcached"}), to name it in an
+   *     error: two arguments, not one string made for a message that a read almost never needs
    * @throws CacheException if the bytes are not an envelope Larder wrote
    */
-  public static Envelope decode(byte[] bytes, String item) {
+  public static Envelope decode(byte[] bytes, String item, String store) {
     if (bytes.length < PLAIN_HEADER || bytes[0] != MAGIC || (bytes[1] != PLAIN && bytes[1] != STAMPED)
         || (bytes[1] == STAMPED && bytes.length < STAMPED_HEADER)) {
-      throw new CacheException("The item " + item + " was not written by this version of Larder ("
+      throw new CacheException("The item " + item + " in " + store + " was not written by this version of Larder ("
           + bytes.length + " bytes)");
     }
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -64,7 +65,7 @@ public final class Envelope {
     int header = stamped ? STAMPED_HEADER : PLAIN_HEADER;
     int keyLength = buffer.getInt(header - 4);
     if (keyLength < 0 || header + keyLength > bytes.length) {
-      throw new CacheException("The item " + item + " is damaged: key length " + keyLength);
+      throw new CacheException("The item " + item + " in " + store + " is damaged: key length " + keyLength);
     }
     return new Envelope(bytes, buffer.getLong(2), stamped ? buffer.getLong(10) : 0L, header, keyLength);
   }

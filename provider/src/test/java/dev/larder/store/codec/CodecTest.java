@@ -35,7 +35,7 @@ class CodecTest {
   void anEnvelopeCarriesDeadlineStampKeyAndValueAndRefusesWhatLarderDidNotWrite() {
     byte[] key = "k".getBytes(StandardCharsets.US_ASCII);
     byte[] value = {1, 2, 3};
-    Envelope plain = Envelope.decode(Envelope.encode(key, value, 1234L), "k in test");
+    Envelope plain = Envelope.decode(Envelope.encode(key, value, 1234L), "k", "test");
     assertThat(plain.deadline()).isEqualTo(1234L);
     assertThat(plain.stamp()).isZero();
     assertThat(plain.key()).isEqualTo(key);
@@ -43,7 +43,7 @@ class CodecTest {
     assertThat(plain.hasKey(key)).isTrue();
     assertThat(plain.hasKey("j".getBytes(StandardCharsets.US_ASCII))).isFalse();
     assertThat(plain.hasKey("kk".getBytes(StandardCharsets.US_ASCII))).isFalse();
-    Envelope stamped = Envelope.decode(Envelope.encode(key, value, 99L, 77L), "k in test");
+    Envelope stamped = Envelope.decode(Envelope.encode(key, value, 99L, 77L), "k", "test");
     assertThat(stamped.deadline()).isEqualTo(99L);
     assertThat(stamped.stamp()).isEqualTo(77L);
     assertThat(stamped.value()).isEqualTo(value);
@@ -61,12 +61,12 @@ class CodecTest {
     byte[] negative = good.clone();
     negative[10] = (byte) 0x80;
     for (byte[] bad : List.of(new byte[3], wrongMagic, wrongVersion, java.util.Arrays.copyOf(shortStamped, 15))) {
-      assertThatThrownBy(() -> Envelope.decode(bad, "k in test")).isInstanceOf(CacheException.class)
-          .hasMessageContaining("k in test").hasMessageContaining("not written by this version of Larder");
+      assertThatThrownBy(() -> Envelope.decode(bad, "k", "test")).isInstanceOf(CacheException.class)
+          .hasMessageContaining("The item k in test was not written by this version of Larder");
     }
     for (byte[] bad : List.of(damaged, negative)) {
-      assertThatThrownBy(() -> Envelope.decode(bad, "k in test")).isInstanceOf(CacheException.class)
-          .hasMessageContaining("damaged");
+      assertThatThrownBy(() -> Envelope.decode(bad, "k", "test")).isInstanceOf(CacheException.class)
+          .hasMessageContaining("The item k in test is damaged");
     }
   }
 
