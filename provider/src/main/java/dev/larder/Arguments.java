@@ -44,12 +44,18 @@ final class Arguments<K, V> {
     }
   }
 
-  /** The deadline a caller's timeout gives at {@code now}. */
-  static long deadlineOf(Duration timeout, long now) {
+  /** A caller's timeout: not null, not negative. */
+  static Duration requireTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
     }
+    return timeout;
+  }
+
+  /** The deadline a caller's timeout gives at {@code now}. */
+  static long deadlineOf(Duration timeout, long now) {
+    requireTimeout(timeout);
     long millis;
     try {
       millis = timeout.toMillis();

@@ -20,8 +20,9 @@ public interface LarderCache<K, V> extends Cache<K, V> {
   void put(K key, V value, Duration timeout);
 
   /**
-   * Returns the key's value, or computes it, keeps it for {@code timeout} and returns it. Concurrent
-   * callers for the same missing key wait for the one computation instead of repeating it. A
+   * Returns the key's value, or computes it, keeps it for {@code timeout} (counted from when the
+   * computation has returned: a slow one does not shorten the time its value is kept) and returns it.
+   * Concurrent callers for the same missing key wait for the one computation instead of repeating it. A
    * {@code null} from {@code compute} is returned and nothing is stored. The computation does not go
    * through the cache writer (it is a cached result, not a write) but fires a CREATED event.
    *

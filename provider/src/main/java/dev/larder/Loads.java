@@ -4,6 +4,7 @@ import dev.larder.expiry.TimeSource;
 import dev.larder.integration.Integration;
 import dev.larder.store.Store;
 import dev.larder.store.StoreEntry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,17 +66,18 @@ final class Loads<K, V> {
     this.executor = executor;
     this.loader = loader;
     this.readThrough = rules.readThrough() != null
-        ? new Source<>(rules.readThrough(), StoreEntry.NEVER) : Source.none();
+        ? new Source<>(rules.readThrough(), null) : Source.none();
     this.refreshAheadMillis = refreshAheadMillis;
     this.computeWaitMillis = computeWaitMillis;
   }
 
   /**
-   * Where a missed read gets its value: a function of the key and the deadline to keep it until
-   * ({@link StoreEntry#NEVER} for the expiry policy's creation duration), or {@link #none()}.
+   * Where a missed read gets its value: a function of the key and how long to keep what it gives,
+   * counted from when it has given it ({@code null} for the expiry policy's creation duration), or
+   * {@link #none()}.
    */
-  record Source<K, V>(Function<K, V> function, long fixedDeadline) {
-    private static final Source<?, ?> NONE = new Source<>(null, StoreEntry.NEVER);
+  record Source<K, V>(Function<K, V> function, Duration timeout) {
+    private static final Source<?, ?> NONE = new Source<>(null, null);
 
     @SuppressWarnings("unchecked")
     static <K, V> Source<K, V> none() {
@@ -92,15 +94,15 @@ final class Loads<K, V> {
     return readThrough;
   }
 
-  /** A caller's computation, kept until {@code deadline}; its failure is a loader failure. */
-  Source<K, V> computing(Function<? super K, ? extends V> compute, long deadline) {
+  /** A caller's computation, kept for {@code timeout} once computed; its failure is a loader failure. */
+  Source<K, V> computing(Function<? super K, ? extends V> compute, Duration timeout) {
     return new Source<>(k -> {
       try {
         return compute.apply(k);
       } catch (RuntimeException e) {
         throw Integration.loaderFailure(e);
       }
-    }, deadline);
+    }, timeout);
   }
 
   boolean refreshesAhead() {
@@ -163,7 +165,7 @@ final class Loads<K, V> {
       K key = entry.getKey();
       V value = entry.getValue();
       if (key != null && value != null) {
-        V cached = loadIntoCache(key, new Source<>(k -> value, StoreEntry.NEVER), 0);
+        V cached = loadIntoCache(key, new Source<>(k -> value, null), 0);
         if (cached != null) {
           into.put(key, cached);
         }
@@ -215,9 +217,9 @@ final class Loads<K, V> {
       }
       rules.types().checkValue(computed);
       value = computed;
-      long now = time.millis();
-      long deadline = source.fixedDeadline() != StoreEntry.NEVER
-          ? source.fixedDeadline() : rules.expiry().creationDeadline(now);
+      long now = time.millis(); // after the computation: a slow one does not eat into its entry's time
+      long deadline = source.timeout() != null
+          ? Arguments.deadlineOf(source.timeout(), now) : rules.expiry().creationDeadline(now);
       // Created already expired: the caller gets the value, the store keeps nothing.
       return deadline <= now ? null : new StoreEntry<>(rules.copies().in(computed), deadline);
     }

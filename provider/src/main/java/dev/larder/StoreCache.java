@@ -111,8 +111,8 @@ final class StoreCache<K, V> implements LarderCache<K, V> {
     requireOpen();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(compute, "compute");
-    long deadline = Arguments.deadlineOf(timeout, configuration.getTimeSource().millis());
-    return reads.get(key, loads.computing(compute, deadline));
+    Arguments.requireTimeout(timeout);
+    return reads.get(key, loads.computing(compute, timeout));
   }
 
   @Override

@@ -141,6 +141,24 @@ class LarderCacheTest {
     assertThat(calls).hasValue(2);
   }
 
+  /** "Keep it for five minutes" counts from when the value is computed: a slow computation does not eat into it. */
+  @Test
+  void getOrComputeCountsTheTimeoutFromTheEndOfTheComputation() {
+    LarderCache<String, String> cache = larder("slowCompute", new MutableConfiguration<String, String>());
+    AtomicInteger calls = new AtomicInteger();
+    java.util.function.Function<String, String> slow = key -> {
+      time.advance(400); // the computation takes 400 ms
+      return key + calls.incrementAndGet();
+    };
+
+    assertThat(cache.get("k", slow, Duration.ofSeconds(1))).isEqualTo("k1");
+    time.advance(999);
+    assertThat(cache.get("k", slow, Duration.ofSeconds(1))).as("999 ms after it was computed").isEqualTo("k1");
+    time.advance(1);
+    assertThat(cache.get("k", slow, Duration.ofSeconds(1))).as("1 s after").isEqualTo("k2");
+    assertThat(calls).hasValue(2);
+  }
+
   @Test
   void getOrComputeStoresNothingForNullAndWrapsFailures() {
     LarderCache<String, String> cache = larder("computeNull", new MutableConfiguration<String, String>());
