@@ -45,12 +45,11 @@ final class Arguments<K, V> {
   }
 
   /** A caller's timeout: not null, not negative. */
-  static Duration requireTimeout(Duration timeout) {
+  static void requireTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
     }
-    return timeout;
   }
 
   /** The deadline a caller's timeout gives at {@code now}. */

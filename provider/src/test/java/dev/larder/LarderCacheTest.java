@@ -157,6 +157,11 @@ class LarderCacheTest {
     time.advance(1);
     assertThat(cache.get("k", slow, Duration.ofSeconds(1))).as("1 s after").isEqualTo("k2");
     assertThat(calls).hasValue(2);
+    // the timeout is checked on every call, a hit too, not only when a computation runs
+    assertThatThrownBy(() -> cache.get("k", slow, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout must not be negative");
+    assertThatThrownBy(() -> cache.get("k", slow, null)).isInstanceOf(NullPointerException.class);
+    assertThat(calls).hasValue(2);
   }
 
   @Test
