@@ -46,12 +46,16 @@ for port in 11311 11312 11313; do
     || { echo "cannot empty memcached on 127.0.0.1:$port" >&2; exit 1; }
 done
 
+# The focused mode's JMH iterations: warm-up, then measurement. The memcached clients need longer (see
+# below), so their group sets its own.
+focused_iterations=(-wi 2 -w 1 -i 2 -r 1)
+
 # jmh ROUND NAME THREADS ARGS…: one JMH run, one fork per peer, its JSON named for the report.
 jmh() {
   local round=$1 name=$2 threads=$3
   shift 3
   local short=()
-  $focused && short=(-wi 2 -w 1 -i 2 -r 1)
+  $focused && short=("${focused_iterations[@]}")
   java -jar "$jar" "$@" -f 1 -t "$threads" "${short[@]}" -rf json -rff "$out/round$round-$name-t$threads.json"
 }
 
@@ -85,9 +89,13 @@ for round in $(seq "$rounds"); do
           fi
         done ;;
       memcached)
+        # Both clients' getAll(100) climbs for about 7 s from a cold fork (MemcachedBenchmark's javadoc):
+        # 2 s of warm-up measured the climb, so these forks warm up 10 s, as the full run's do.
         for t in 1 4; do
           if $focused; then
+            focused_iterations=(-wi 5 -w 2 -i 2 -r 2)
             jmh "$round" memcached "$t" 'MemcachedBenchmark' -p servers=3 -p client=larder,spymemcached
+            focused_iterations=(-wi 2 -w 1 -i 2 -r 1)
           else
             jmh "$round" memcached "$t" 'MemcachedBenchmark'
           fi
