@@ -180,6 +180,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       Map<Expiration, Map<String, byte[]>> adds = new HashMap<>();
       Map<String, StoreEntry<V>> outcomes = new HashMap<>();
       Map<String, Long> stamps = new HashMap<>();
+      Map<String, byte[]> envelopes = new HashMap<>();
       Map<String, List<String>> toRegister = new HashMap<>();
       for (String itemKey : itemKeys) {
         K key = pending.get(itemKey);
@@ -199,6 +200,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
         long stamp = ThreadLocalRandom.current().nextLong();
         stamps.put(itemKey, stamp);
         byte[] envelope = codec.envelope(key, itemKey, keyBytes.get(itemKey), next, stamp);
+        envelopes.put(itemKey, envelope);
         Expiration expiration = codec.expiration(next.expiresAt());
         if (read == null) {
           if (registered.add(itemKey)) {
@@ -221,7 +223,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       for (String itemKey : done) {
         StoreEntry<V> next = outcomes.get(itemKey);
         if (next != null) {
-          codec.written(itemKey, stamps.get(itemKey), next.value());
+          codec.written(itemKey, stamps.get(itemKey), next.value(), envelopes.get(itemKey));
         }
         results.put(pending.remove(itemKey), next);
       }
@@ -318,7 +320,7 @@ final class AppEngineStore<K, V> implements Store<K, V>, AppEngineStoreMXBean {
       written = putIfUntouched(itemKey, read, envelope, codec.expiration(entry.expiresAt()));
     }
     if (written) {
-      codec.written(itemKey, stamp, entry.value());
+      codec.written(itemKey, stamp, entry.value(), envelope);
     }
     return written;
   }

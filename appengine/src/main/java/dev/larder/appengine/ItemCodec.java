@@ -8,6 +8,7 @@ import dev.larder.store.codec.Envelope;
 import dev.larder.store.codec.RecentValues;
 import dev.larder.store.codec.Serializer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,8 +74,9 @@ final class ItemCodec<K, V> {
       return null;
     }
     @SuppressWarnings("unchecked")
-    V value = recentValues.value(itemKey, STAMPS, envelope.stamp(),
-        () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList));
+    Supplier<V> deserialize = () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList);
+    V value = envelope.valueReadsCheaply(serializer) ? deserialize.get()
+        : recentValues.value(itemKey, STAMPS, envelope.stamp(), deserialize);
     return StoreEntry.read(value, envelope.deadline(), envelope.stamp());
   }
 
@@ -91,9 +93,14 @@ final class ItemCodec<K, V> {
     }
   }
 
-  /** This JVM wrote {@code value} with {@code stamp}: the same instance comes back from its reads. */
-  void written(String itemKey, long stamp, V value) {
-    recentValues.written(itemKey, STAMPS, stamp, value);
+  /**
+   * This JVM wrote {@code value} with {@code stamp}, in {@code envelope}: the same instance comes back
+   * from its reads, unless its bytes read cheaply ({@link Serializer#readsCheaply}: read anew each time).
+   */
+  void written(String itemKey, long stamp, V value, byte[] envelope) {
+    if (!Envelope.decode(envelope, itemKey, "App Engine memcache").valueReadsCheaply(serializer)) {
+      recentValues.written(itemKey, STAMPS, stamp, value);
+    }
   }
 
   /** Forgets the values held: their items are gone (clear) or no longer read (close). */

@@ -47,7 +47,8 @@ import javax.cache.CacheException;
  *
  * <p>The last value read or written of each item is kept in {@link RecentValues} with the server, run
  * and CAS token of its version: while an item is unchanged, a JVM that still holds its value gets the
- * same instance back. {@link #getAll} reads each answer into its entry on the event loop, as it arrives.
+ * same instance back. Values whose bytes read cheaply ({@link Serializer#readsCheaply}: short strings,
+ * numbers) are not kept but read anew, equal. {@link #getAll} reads each answer into its entry on the event loop, as it arrives.
  */
 final class MemcachedStore<K, V> implements Store<K, V> {
 
@@ -171,13 +172,13 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         // read again, or two concurrent removals would both report the entry they removed)
         continue;
       }
-      byte[] value = serializer.serialize(next.value());
-      byte[] envelope = Envelope.encode(keyBytes, value, next.expiresAt());
+      byte[] serialized = serializer.serialize(next.value());
+      byte[] envelope = Envelope.encode(keyBytes, serialized, next.expiresAt());
       checkSize(key, node, envelope.length);
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
           conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
       if (written.is(MetaStatus.HD)) {
-        remember(memcachedKey, written, next.value());
+        remember(memcachedKey, written, next.value(), serialized);
         return next;
       }
       // NS (added meanwhile), EX (changed meanwhile), NF (removed meanwhile): read again.
@@ -203,12 +204,13 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (replacement == null) {
       return node.execute(MetaRequest.delete(memcachedKey, sameWrite)).is(MetaStatus.HD);
     }
-    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(replacement.value()), replacement.expiresAt());
+    byte[] serialized = serializer.serialize(replacement.value());
+    byte[] envelope = Envelope.encode(keyBytes, serialized, replacement.expiresAt());
     checkSize(key, node, envelope.length);
     MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
         sameWrite.ttl(ttlSeconds(replacement.expiresAt())).returnCas()));
     if (written.is(MetaStatus.HD)) {
-      remember(memcachedKey, written, replacement.value());
+      remember(memcachedKey, written, replacement.value(), serialized);
       return true;
     }
     return false; // EX: another write since the read; NF: gone
@@ -223,7 +225,8 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
-    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
+    byte[] serialized = serializer.serialize(entry.value());
+    byte[] envelope = Envelope.encode(keyBytes, serialized, entry.expiresAt());
     checkSize(key, node, envelope.length);
     MetaRequest read = MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS);
     MetaRequest write = MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(entry.expiresAt())).returnCas());
@@ -235,7 +238,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
     // the previous version first: RecentValues keeps one version per item, and the written one must be it
     StoreEntry<V> before = toEntryBeforeWrite(memcachedKey, keyBytes, previous);
-    remember(memcachedKey, written, entry.value());
+    remember(memcachedKey, written, entry.value(), serialized);
     return before;
   }
 
@@ -256,6 +259,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       }
       Map<String, MetaRequest> writes = new LinkedHashMap<>();
       Map<String, StoreEntry<V>> written = new HashMap<>();
+      Map<String, byte[]> serialized = new HashMap<>();
       for (Map.Entry<String, MetaResponse> read : client.executeAll(reads).entrySet()) {
         String memcachedKey = read.getKey();
         K key = pending.get(memcachedKey);
@@ -269,7 +273,9 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           writes.put(memcachedKey, MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(cas)));
           written.put(memcachedKey, null);
         } else {
-          byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), serializer.serialize(next.value()), next.expiresAt());
+          byte[] value = serializer.serialize(next.value());
+          serialized.put(memcachedKey, value);
+          byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), value, next.expiresAt());
           checkSize(key, client.nodeFor(memcachedKey), envelope.length);
           writes.put(memcachedKey, MetaRequest.set(memcachedKey, envelope,
               conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
@@ -282,7 +288,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         StoreEntry<V> next = written.get(memcachedKey);
         if (response.is(MetaStatus.HD)) {
           if (next != null) {
-            remember(memcachedKey, response, next.value());
+            remember(memcachedKey, response, next.value(), serialized.get(memcachedKey));
           }
           results.put(pending.remove(memcachedKey), next);
         }
@@ -345,7 +351,8 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(read.cas())));
           return new Computed<>(null, true, current);
         }
-        byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
+        byte[] serialized = serializer.serialize(computed.value());
+        byte[] envelope = Envelope.encode(keyBytes, serialized, computed.expiresAt());
         checkSize(key, node, envelope.length);
         MetaFlags ttl = MetaFlags.NONE.ttl(ttlSeconds(computed.expiresAt()));
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
@@ -357,7 +364,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           written = node.execute(MetaRequest.set(memcachedKey, envelope, ttl.onlyIfAbsent().returnCas()));
         }
         if (written.is(MetaStatus.HD)) {
-          remember(memcachedKey, written, computed.value());
+          remember(memcachedKey, written, computed.value(), serialized);
         }
         // EX/NS: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
         return new Computed<>(computed, true, current);
@@ -534,6 +541,9 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       return StoreEntry.read(deserialize.get(), envelope.deadline(), StoreEntry.NO_VERSION);
     }
     long version = Long.parseUnsignedLong(cas);
+    if (envelope.valueReadsCheaply(serializer)) {
+      return StoreEntry.read(deserialize.get(), envelope.deadline(), version);
+    }
     // a CAS token names a version on one run of one server: the origin says which
     V value = recentValues.value(memcachedKey, response.origin(), version, deserialize);
     return StoreEntry.read(value, envelope.deadline(), version);
@@ -553,9 +563,10 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
   }
 
-  private void remember(String memcachedKey, MetaResponse written, V value) {
+  /** Holds a value this JVM wrote ({@link RecentValues}), unless its bytes read cheaply: they are read anew. */
+  private void remember(String memcachedKey, MetaResponse written, V value, byte[] serialized) {
     String cas = written.cas();
-    if (cas != null) {
+    if (cas != null && !serializer.readsCheaply(serialized, 0, serialized.length)) {
       recentValues.written(memcachedKey, written.origin(), Long.parseUnsignedLong(cas), value);
     }
   }

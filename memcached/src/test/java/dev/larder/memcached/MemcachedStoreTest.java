@@ -156,6 +156,29 @@ class MemcachedStoreTest {
     assertThat(cache.get("k2")).isEqualTo("replaced");
   }
 
+  /**
+   * Short strings are deserialized on every read (cheaper than looking up the instance held, measured in
+   * {@code TaggedSerializer#readsCheaply}); other values come back as the instance this JVM wrote.
+   */
+  @Test
+  @Timeout(60)
+  void shortStringsAreReadAnewAndOtherValuesAreTheInstanceWritten() {
+    LarderCache<String, String> cache = cache("anew");
+    @SuppressWarnings("unchecked")
+    MemcachedStore<String, String> store = cache.unwrap(MemcachedStore.class);
+    String shortValue = new String("short");
+    String longValue = "l".repeat(600);
+    store.put("s", new dev.larder.store.StoreEntry<>(shortValue, dev.larder.store.StoreEntry.NEVER));
+    store.put("l", new dev.larder.store.StoreEntry<>(longValue, dev.larder.store.StoreEntry.NEVER));
+    for (int read = 0; read < 2; read++) { // the first read checks the bytes, the second finds them checked
+      assertThat(store.get("s").value()).isEqualTo(shortValue).isNotSameAs(shortValue);
+      assertThat(store.get("l").value()).isSameAs(longValue);
+      Map<String, dev.larder.store.StoreEntry<String>> both = store.getAll(Set.of("s", "l"));
+      assertThat(both.get("s").value()).isEqualTo(shortValue).isNotSameAs(shortValue);
+      assertThat(both.get("l").value()).isSameAs(longValue);
+    }
+  }
+
   /** A getAll of 30,000 keys: each server's share is one {@code gets} line of some 300 KB, answered in full. */
   @Test
   @Timeout(60)

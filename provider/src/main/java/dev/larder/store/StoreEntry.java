@@ -1,5 +1,7 @@
 package dev.larder.store;
 
+import dev.larder.copy.Immutables;
+
 /**
  * What a store keeps for one key: the value (in the form the cache hands it, already copied for
  * store-by-value) and the wall-clock deadline in milliseconds after which it is expired.
@@ -78,8 +80,11 @@ public sealed class StoreEntry<V> permits StoreEntry.Versioned, EntryTable.Node 
   /**
    * Whether both were read from the same write: the same instance, or the same version; where one has
    * no version (the in-process store's entries, this JVM's own writes as a near tier holds them), the
-   * same value instance with the same deadline. An update that must apply only to the entry a caller
-   * read (access expiry after a hit) checks this in its compute.
+   * same value with the same deadline: the same instance, or equal immutable values
+   * ({@link Immutables}), which nothing can tell apart and which a remote store reads anew rather than
+   * hands back the instance written ({@link dev.larder.store.codec.Serializer#readsCheaply}). An update
+   * that must apply only to the entry a caller read (access expiry after a hit) checks this in its
+   * compute.
    */
   public final boolean isSameWriteAs(StoreEntry<?> other) {
     if (this == other) {
@@ -93,7 +98,8 @@ public sealed class StoreEntry<V> permits StoreEntry.Versioned, EntryTable.Node 
     if (version != NO_VERSION && otherVersion != NO_VERSION) {
       return version == otherVersion;
     }
-    return value == other.value && expiresAt == other.expiresAt;
+    return expiresAt == other.expiresAt && (value == other.value
+        || (value != null && Immutables.isImmutable(value.getClass()) && value.equals(other.value)));
   }
 
   @Override

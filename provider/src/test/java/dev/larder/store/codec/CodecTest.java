@@ -3,6 +3,7 @@ package dev.larder.store.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.larder.store.StoreEntry;
 import dev.larder.store.StoreUnavailableException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +69,33 @@ class CodecTest {
       assertThatThrownBy(() -> Envelope.decode(bad, "k", "test")).isInstanceOf(CacheException.class)
           .hasMessageContaining("The item k in test is damaged");
     }
+  }
+
+  @Test
+  void shortStringsLongsAndIntegersReadCheaplyAndNothingElse() {
+    TaggedSerializer serializer = TaggedSerializer.INSTANCE;
+    for (Object cheap : List.of("", "v".repeat(100), "é".repeat(256), 5L, -7)) {
+      byte[] bytes = serializer.serialize(cheap);
+      assertThat(serializer.readsCheaply(bytes, 0, bytes.length)).as("%s", cheap).isTrue();
+    }
+    for (Object held : List.of("v".repeat(513), "é".repeat(257), new Point(1, 2), new ArrayList<>(List.of("a")))) {
+      byte[] bytes = serializer.serialize(held);
+      assertThat(serializer.readsCheaply(bytes, 0, bytes.length)).as("%s", held).isFalse();
+    }
+    byte[] inAnEnvelope = Envelope.encode(new byte[] {'k'}, serializer.serialize("v"), StoreEntry.NEVER);
+    assertThat(Envelope.decode(inAnEnvelope, "k", "test").valueReadsCheaply(serializer)).as("read in place").isTrue();
+    assertThat(serializer.readsCheaply(new byte[0], 0, 0)).isFalse();
+    assertThat(new Serializer() {
+      @Override
+      public byte[] serialize(Object object) {
+        return new byte[] {TaggedSerializer.STRING};
+      }
+
+      @Override
+      public Object deserialize(byte[] bytes, ClassLoader classLoader) {
+        return "";
+      }
+    }.readsCheaply(new byte[] {TaggedSerializer.STRING}, 0, 1)).as("another serializer's values are all held").isFalse();
   }
 
   @Test
