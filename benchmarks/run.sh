@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmarks in rounds and regenerates docs/benchmarks.md (its targets table, tables, charts).
 #
-#   benchmarks/run.sh                    every benchmark and peer, 3 rounds (about 80 minutes on 2 cores)
+#   benchmarks/run.sh                    every benchmark and peer, 3 rounds (about 90 minutes on 2 cores)
 #   benchmarks/run.sh --focused [GROUP…]  only the cells a target is judged on, shorter iterations
 #                                         (readwrite, expiry, byvalue, memcached, hitratio; default all:
-#                                         about 15 minutes; one group: 2 to 5)
+#                                         about 25 minutes; one group: 2 to 5, memcached 11)
 #
 # A round runs every cell once, each peer in its own fork, one after the other; a cell's result is the
 # median of its rounds, and a target's ratio is taken within each round (peers a few minutes apart, under
