@@ -8,7 +8,6 @@ import dev.larder.store.codec.Envelope;
 import dev.larder.store.codec.RecentValues;
 import dev.larder.store.codec.Serializer;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import javax.cache.CacheException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +32,13 @@ final class ItemCodec<K, V> {
   private static final Object STAMPS = "stamp";
 
   private final Serializer serializer;
-  private final ClassLoader classLoader;
-  private final DeserializationAllowList allowList;
   private final TimeSource time;
-  private final RecentValues recentValues = new RecentValues();
+  private final RecentValues<V> recentValues;
 
   ItemCodec(Serializer serializer, ClassLoader classLoader, DeserializationAllowList allowList, TimeSource time) {
     this.serializer = serializer;
-    this.classLoader = classLoader;
-    this.allowList = allowList;
     this.time = time;
+    this.recentValues = new RecentValues<>(serializer, classLoader, allowList);
   }
 
   /** The item's bytes for an entry written with {@code stamp}; refused over the service's limit. */
@@ -73,10 +69,7 @@ final class ItemCodec<K, V> {
     if (!envelope.hasKey(keyBytes)) {
       return null;
     }
-    @SuppressWarnings("unchecked")
-    Supplier<V> deserialize = () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList);
-    V value = envelope.valueReadsCheaply(serializer) ? deserialize.get()
-        : recentValues.value(itemKey, STAMPS, envelope.stamp(), deserialize);
+    V value = recentValues.value(itemKey, STAMPS, envelope.stamp(), envelope);
     return StoreEntry.read(value, envelope.deadline(), envelope.stamp());
   }
 
@@ -93,14 +86,9 @@ final class ItemCodec<K, V> {
     }
   }
 
-  /**
-   * This JVM wrote {@code value} with {@code stamp}, in {@code envelope}: the same instance comes back
-   * from its reads, unless its bytes read cheaply ({@link Serializer#readsCheaply}: read anew each time).
-   */
+  /** This JVM wrote {@code value} with {@code stamp}, in {@code envelope}: see {@link RecentValues}. */
   void written(String itemKey, long stamp, V value, byte[] envelope) {
-    if (!Envelope.decode(envelope, itemKey, "App Engine memcache").valueReadsCheaply(serializer)) {
-      recentValues.written(itemKey, STAMPS, stamp, value);
-    }
+    recentValues.written(itemKey, STAMPS, stamp, value, envelope);
   }
 
   /** Forgets the values held: their items are gone (clear) or no longer read (close). */

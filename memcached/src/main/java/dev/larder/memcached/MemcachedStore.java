@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import javax.cache.CacheException;
 
 /**
@@ -63,14 +62,11 @@ final class MemcachedStore<K, V> implements Store<K, V> {
   private final SharedClients.Lease lease;
   private final MemcachedClient client;
   private final Serializer serializer;
-  private final ClassLoader classLoader;
-  /** What values and keys read back may contain: see {@link DeserializationAllowList}. */
-  private final java.io.ObjectInputFilter allowList;
   private final String namespace;
   private final MemcachedStoreMetrics metrics;
   private final String generationKey;
   private final RemoteKeys<K> remoteKeys;
-  private final RecentValues recentValues = new RecentValues();
+  private final RecentValues<V> recentValues;
   /** What deadlines are checked and TTLs computed against: the cache's time source. */
   private final dev.larder.expiry.TimeSource time;
   private final Generation generation;
@@ -83,11 +79,13 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     this.lease = lease;
     this.client = lease.client();
     this.serializer = serializer;
-    this.classLoader = context.classLoader();
+    ClassLoader classLoader = context.classLoader();
     this.time = context.time();
-    this.allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
+    // what values and keys read back may contain: see DeserializationAllowList
+    DeserializationAllowList allowList = new DeserializationAllowList(List.of(context.keyType(), context.valueType()),
         settings.deserializationAllow(), settings.limits(), "larder.memcached", "memcached");
     this.remoteKeys = new RemoteKeys<>(serializer, classLoader, allowList);
+    this.recentValues = new RecentValues<>(serializer, classLoader, allowList);
     String scope = encode(context.managerName()) + ":" + encode(context.cacheName());
     if (prefix.length() + scope.length() > 120) {
       scope = "h" + RemoteKeys.hash(scope.getBytes(StandardCharsets.UTF_8));
@@ -172,13 +170,12 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         // read again, or two concurrent removals would both report the entry they removed)
         continue;
       }
-      byte[] serialized = serializer.serialize(next.value());
-      byte[] envelope = Envelope.encode(keyBytes, serialized, next.expiresAt());
+      byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(next.value()), next.expiresAt());
       checkSize(key, node, envelope.length);
       MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
           conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
       if (written.is(MetaStatus.HD)) {
-        remember(memcachedKey, written, next.value(), serialized);
+        remember(memcachedKey, written, next.value(), envelope);
         return next;
       }
       // NS (added meanwhile), EX (changed meanwhile), NF (removed meanwhile): read again.
@@ -204,13 +201,12 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     if (replacement == null) {
       return node.execute(MetaRequest.delete(memcachedKey, sameWrite)).is(MetaStatus.HD);
     }
-    byte[] serialized = serializer.serialize(replacement.value());
-    byte[] envelope = Envelope.encode(keyBytes, serialized, replacement.expiresAt());
+    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(replacement.value()), replacement.expiresAt());
     checkSize(key, node, envelope.length);
     MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
         sameWrite.ttl(ttlSeconds(replacement.expiresAt())).returnCas()));
     if (written.is(MetaStatus.HD)) {
-      remember(memcachedKey, written, replacement.value(), serialized);
+      remember(memcachedKey, written, replacement.value(), envelope);
       return true;
     }
     return false; // EX: another write since the read; NF: gone
@@ -225,8 +221,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     byte[] keyBytes = remoteKeys.bytes(key);
     String memcachedKey = memcachedKey(keyBytes);
     ServerNode node = client.nodeFor(memcachedKey);
-    byte[] serialized = serializer.serialize(entry.value());
-    byte[] envelope = Envelope.encode(keyBytes, serialized, entry.expiresAt());
+    byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(entry.value()), entry.expiresAt());
     checkSize(key, node, envelope.length);
     MetaRequest read = MetaRequest.get(memcachedKey, MetaFlags.VALUE_AND_CAS);
     MetaRequest write = MetaRequest.set(memcachedKey, envelope, MetaFlags.NONE.ttl(ttlSeconds(entry.expiresAt())).returnCas());
@@ -238,7 +233,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
     // the previous version first: RecentValues keeps one version per item, and the written one must be it
     StoreEntry<V> before = toEntryBeforeWrite(memcachedKey, keyBytes, previous);
-    remember(memcachedKey, written, entry.value(), serialized);
+    remember(memcachedKey, written, entry.value(), envelope);
     return before;
   }
 
@@ -259,7 +254,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       }
       Map<String, MetaRequest> writes = new LinkedHashMap<>();
       Map<String, StoreEntry<V>> written = new HashMap<>();
-      Map<String, byte[]> serialized = new HashMap<>();
+      Map<String, byte[]> envelopes = new HashMap<>();
       for (Map.Entry<String, MetaResponse> read : client.executeAll(reads).entrySet()) {
         String memcachedKey = read.getKey();
         K key = pending.get(memcachedKey);
@@ -273,9 +268,8 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           writes.put(memcachedKey, MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(cas)));
           written.put(memcachedKey, null);
         } else {
-          byte[] value = serializer.serialize(next.value());
-          serialized.put(memcachedKey, value);
-          byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), value, next.expiresAt());
+          byte[] envelope = Envelope.encode(keyBytes.get(memcachedKey), serializer.serialize(next.value()), next.expiresAt());
+          envelopes.put(memcachedKey, envelope);
           checkSize(key, client.nodeFor(memcachedKey), envelope.length);
           writes.put(memcachedKey, MetaRequest.set(memcachedKey, envelope,
               conditionalOn(cas).ttl(ttlSeconds(next.expiresAt())).returnCas()));
@@ -288,7 +282,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
         StoreEntry<V> next = written.get(memcachedKey);
         if (response.is(MetaStatus.HD)) {
           if (next != null) {
-            remember(memcachedKey, response, next.value(), serialized.get(memcachedKey));
+            remember(memcachedKey, response, next.value(), envelopes.get(memcachedKey));
           }
           results.put(pending.remove(memcachedKey), next);
         }
@@ -351,8 +345,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           node.execute(MetaRequest.delete(memcachedKey, MetaFlags.NONE.compareCas(read.cas())));
           return new Computed<>(null, true, current);
         }
-        byte[] serialized = serializer.serialize(computed.value());
-        byte[] envelope = Envelope.encode(keyBytes, serialized, computed.expiresAt());
+        byte[] envelope = Envelope.encode(keyBytes, serializer.serialize(computed.value()), computed.expiresAt());
         checkSize(key, node, envelope.length);
         MetaFlags ttl = MetaFlags.NONE.ttl(ttlSeconds(computed.expiresAt()));
         MetaResponse written = node.execute(MetaRequest.set(memcachedKey, envelope,
@@ -364,7 +357,7 @@ final class MemcachedStore<K, V> implements Store<K, V> {
           written = node.execute(MetaRequest.set(memcachedKey, envelope, ttl.onlyIfAbsent().returnCas()));
         }
         if (written.is(MetaStatus.HD)) {
-          remember(memcachedKey, written, computed.value(), serialized);
+          remember(memcachedKey, written, computed.value(), envelope);
         }
         // EX/NS: somebody wrote the key meanwhile (a put wins over a computed value); ours is still returned.
         return new Computed<>(computed, true, current);
@@ -535,17 +528,12 @@ final class MemcachedStore<K, V> implements Store<K, V> {
       return null;
     }
     String cas = response.cas();
-    @SuppressWarnings("unchecked")
-    Supplier<V> deserialize = () -> (V) serializer.deserialize(envelope.value(), classLoader, allowList);
     if (cas == null) {
-      return StoreEntry.read(deserialize.get(), envelope.deadline(), StoreEntry.NO_VERSION);
+      return StoreEntry.read(recentValues.read(envelope), envelope.deadline(), StoreEntry.NO_VERSION);
     }
     long version = Long.parseUnsignedLong(cas);
-    if (envelope.valueReadsCheaply(serializer)) {
-      return StoreEntry.read(deserialize.get(), envelope.deadline(), version);
-    }
     // a CAS token names a version on one run of one server: the origin says which
-    V value = recentValues.value(memcachedKey, response.origin(), version, deserialize);
+    V value = recentValues.value(memcachedKey, response.origin(), version, envelope);
     return StoreEntry.read(value, envelope.deadline(), version);
   }
 
@@ -563,11 +551,11 @@ final class MemcachedStore<K, V> implements Store<K, V> {
     }
   }
 
-  /** Holds a value this JVM wrote ({@link RecentValues}), unless its bytes read cheaply: they are read anew. */
-  private void remember(String memcachedKey, MetaResponse written, V value, byte[] serialized) {
+  /** Tells {@link RecentValues} of a value this JVM wrote, in {@code envelope}. */
+  private void remember(String memcachedKey, MetaResponse written, V value, byte[] envelope) {
     String cas = written.cas();
-    if (cas != null && !serializer.readsCheaply(serialized, 0, serialized.length)) {
-      recentValues.written(memcachedKey, written.origin(), Long.parseUnsignedLong(cas), value);
+    if (cas != null) {
+      recentValues.written(memcachedKey, written.origin(), Long.parseUnsignedLong(cas), value, envelope);
     }
   }
 

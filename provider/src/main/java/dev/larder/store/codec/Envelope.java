@@ -93,6 +93,16 @@ public final class Envelope {
 
   /** {@link Serializer#readsCheaply} of the value, without copying it out. */
   public boolean valueReadsCheaply(Serializer serializer) {
-    return serializer.readsCheaply(bytes, header + keyLength, bytes.length - header - keyLength);
+    return valueReadsCheaply(bytes, serializer);
+  }
+
+  /**
+   * {@link Serializer#readsCheaply} of the value in {@code envelope}, the bytes of an envelope this JVM
+   * just encoded, in place: a writer asks this of every write, so it neither checks nor decodes them.
+   */
+  static boolean valueReadsCheaply(byte[] envelope, Serializer serializer) {
+    int header = envelope[1] == STAMPED ? STAMPED_HEADER : PLAIN_HEADER;
+    int valueOffset = header + ByteBuffer.wrap(envelope).getInt(header - 4);
+    return serializer.readsCheaply(envelope, valueOffset, envelope.length - valueOffset);
   }
 }

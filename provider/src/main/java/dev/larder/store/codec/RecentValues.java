@@ -1,17 +1,21 @@
 package dev.larder.store.codec;
 
+import java.io.ObjectInputFilter;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The last value read from or written to each item of a remote store, weakly held, with the identity
  * of the item version it belongs to (memcached's server run and CAS token, an envelope's stamp): while
  * an item is unchanged, a JVM that still holds its value gets the same instance back (what a
- * store-by-reference cache promises) without deserializing it again. The stores skip it for values
- * whose bytes read more cheaply than a look-up here ({@link Serializer#readsCheaply}).
+ * store-by-reference cache promises) without deserializing it again. Values whose bytes read more
+ * cheaply than a look-up here ({@link Serializer#readsCheaply}: short strings, numbers) are read anew on
+ * every read and never held: measured, the look-up (a map keyed by the item's key string, hashed and
+ * compared, slots that miss the CPU cache) was 15% of a memcached event loop's samples in a
+ * {@code getAll} of 100-character strings, more than decoding them. The stores hand over their
+ * envelopes and this class decides, so the rule is written once.
  *
  * <p>A value this JVM wrote is served from here only once the item's bytes have passed the
  * deserialization allow-list and limits, on their first read: whether a value is refused never
@@ -25,13 +29,23 @@ import java.util.function.Supplier;
  * a memcached {@code getAll}'s CPU, 17% after the string was gone). Best effort under races: a read
  * and a write of one item at once may leave the older version's slot, and only cost a deserialization.
  */
-public final class RecentValues {
+public final class RecentValues<V> {
 
   /** About 100 bytes a slot (map node, reference, holder): at most some 13 MB for values held elsewhere. */
   static final int MAX_ITEMS = 1 << 17;
 
+  private final Serializer serializer;
+  private final ClassLoader classLoader;
+  private final ObjectInputFilter allowList;
   private final ConcurrentHashMap<Object, Slot> slots = new ConcurrentHashMap<>();
   private final ReferenceQueue<Object> collected = new ReferenceQueue<>();
+
+  /** Reads values with {@code serializer}, loading classes from {@code classLoader} that pass {@code allowList}. */
+  public RecentValues(Serializer serializer, ClassLoader classLoader, ObjectInputFilter allowList) {
+    this.serializer = Objects.requireNonNull(serializer);
+    this.classLoader = classLoader;
+    this.allowList = Objects.requireNonNull(allowList);
+  }
 
   /** One item's value, and which version of the item it is. */
   private static final class Slot extends WeakReference<Object> {
@@ -55,12 +69,15 @@ public final class RecentValues {
   }
 
   /**
-   * The value of version {@code version} of {@code item}, numbered by {@code source} (who numbers the
-   * versions: memcached's server run; compared with {@code equals}): the instance this JVM holds if its
-   * bytes were checked before, else what {@code deserialize} reads (the check), replaced by the
-   * instance this JVM wrote if it still holds that one.
+   * The value in {@code envelope}, version {@code version} of {@code item}, numbered by {@code source}
+   * (who numbers the versions: memcached's server run; compared with {@code equals}): read anew if its
+   * bytes read cheaply; else the instance this JVM holds if its bytes were checked before, else what
+   * deserializing reads (the check), replaced by the instance this JVM wrote if it still holds that one.
    */
-  public <V> V value(Object item, Object source, long version, Supplier<V> deserialize) {
+  public V value(Object item, Object source, long version, Envelope envelope) {
+    if (envelope.valueReadsCheaply(serializer)) {
+      return read(envelope);
+    }
     Slot slot = slots.get(item);
     if (slot != null && slot.checked && slot.holds(source, version)) {
       @SuppressWarnings("unchecked")
@@ -69,7 +86,7 @@ public final class RecentValues {
         return known;
       }
     }
-    V value = deserialize.get();
+    V value = read(envelope);
     if (slot != null && !slot.checked && slot.holds(source, version)) {
       @SuppressWarnings("unchecked")
       V mine = (V) slot.get();
@@ -81,9 +98,18 @@ public final class RecentValues {
     return value;
   }
 
-  /** This JVM wrote {@code value} as version {@code version} of {@code item}. */
-  public void written(Object item, Object source, long version, Object value) {
-    if (value != null) {
+  /** The value in {@code envelope}, deserialized (an item whose version the store cannot tell). */
+  @SuppressWarnings("unchecked")
+  public V read(Envelope envelope) {
+    return (V) serializer.deserialize(envelope.value(), classLoader, allowList);
+  }
+
+  /**
+   * This JVM wrote {@code value}, in {@code envelope} (the bytes of an {@link Envelope}), as version
+   * {@code version} of {@code item}: held for its reads unless its bytes read cheaply.
+   */
+  public void written(Object item, Object source, long version, V value, byte[] envelope) {
+    if (value != null && !Envelope.valueReadsCheaply(envelope, serializer)) {
       hold(new Slot(Objects.requireNonNull(item), Objects.requireNonNull(source), version, false, value,
           collected));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.larder.store.StoreEntry;
 import dev.larder.store.StoreUnavailableException;
+import java.io.ObjectInputFilter;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -247,42 +248,99 @@ class CodecTest {
     assertThat(keys.bytes(unserializable)).isNotEqualTo(surrogate);
   }
 
+  /** The default serializer, counting its reads. */
+  static final class CountingSerializer implements Serializer {
+    final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public byte[] serialize(Object object) {
+      return TaggedSerializer.INSTANCE.serialize(object);
+    }
+
+    @Override
+    public Object deserialize(byte[] bytes, ClassLoader classLoader) {
+      reads.incrementAndGet();
+      return TaggedSerializer.INSTANCE.deserialize(bytes, classLoader);
+    }
+
+    @Override
+    public boolean readsCheaply(byte[] bytes, int offset, int length) {
+      return TaggedSerializer.INSTANCE.readsCheaply(bytes, offset, length);
+    }
+  }
+
+  static final ObjectInputFilter ANY_CLASS = info -> ObjectInputFilter.Status.ALLOWED;
+
+  /** The bytes a store writes for {@code value}. */
+  static byte[] envelopeOf(Object value) {
+    return Envelope.encode(new byte[] {'k'}, TaggedSerializer.INSTANCE.serialize(value), StoreEntry.NEVER);
+  }
+
+  static Envelope read(byte[] envelope) {
+    return Envelope.decode(envelope, "k", "test");
+  }
+
   @Test
   void recentValuesGiveBackTheInstanceThisJvmWroteOnceItsBytesPassedTheCheck() {
-    RecentValues recent = new RecentValues();
-    AtomicInteger reads = new AtomicInteger();
-    String mine = new String("mine");
-    recent.written("item", "server@0", 1, mine);
-    String read = recent.value("item", "server@0", 1, () -> {
-      reads.incrementAndGet();
-      return new String("deserialized");
-    });
-    assertThat(read).as("checked, then this JVM's own instance").isSameAs(mine);
-    assertThat(recent.<String>value("item", "server@0", 1, () -> "again")).isSameAs(mine);
-    assertThat(reads).as("deserialized once, for the check").hasValue(1);
-    assertThat(recent.<String>value("item", "server@0", 2, () -> "newer")).as("another version").isEqualTo("newer");
-    assertThat(recent.<String>value("item", "server@1", 2, () -> "restarted"))
-        .as("the same token from another run of the server").isEqualTo("restarted");
-    assertThat(recent.<String>value("other", "server@1", 2, () -> "other")).as("another item").isEqualTo("other");
-    recent.written("unwritten", "server@0", 3, null);
-    assertThat(recent.<String>value("unwritten", "server@0", 3, () -> "read")).isEqualTo("read");
+    CountingSerializer serializer = new CountingSerializer();
+    RecentValues<Point> recent = new RecentValues<>(serializer, LOADER, ANY_CLASS);
+    Point mine = new Point(1, 1);
+    byte[] written = envelopeOf(mine);
+    recent.written("item", "server@0", 1, mine, written);
+    assertThat(recent.value("item", "server@0", 1, read(written)))
+        .as("checked, then this JVM's own instance").isSameAs(mine);
+    assertThat(recent.value("item", "server@0", 1, read(written))).isSameAs(mine);
+    assertThat(serializer.reads).as("deserialized once, for the check").hasValue(1);
+    assertThat(recent.value("item", "server@0", 2, read(envelopeOf(new Point(2, 2)))))
+        .as("another version").isEqualTo(new Point(2, 2));
+    assertThat(recent.value("item", "server@1", 2, read(envelopeOf(new Point(3, 3)))))
+        .as("the same token from another run of the server").isEqualTo(new Point(3, 3));
+    assertThat(recent.value("other", "server@1", 2, read(envelopeOf(new Point(4, 4)))))
+        .as("another item").isEqualTo(new Point(4, 4));
+    recent.written("unwritten", "server@0", 3, null, envelopeOf(new Point(0, 0)));
+    assertThat(recent.value("unwritten", "server@0", 3, read(envelopeOf(new Point(5, 5)))))
+        .isEqualTo(new Point(5, 5));
     recent.clear();
-    assertThat(recent.<String>value("item", "server@1", 2, () -> "after clear")).isEqualTo("after clear");
+    assertThat(recent.value("item", "server@1", 2, read(envelopeOf(new Point(6, 6)))))
+        .as("after clear").isEqualTo(new Point(6, 6));
+  }
+
+  @Test
+  void recentValuesReadValuesThatReadCheaplyAnewAndNeverHoldThem() {
+    CountingSerializer serializer = new CountingSerializer();
+    RecentValues<Object> recent = new RecentValues<>(serializer, LOADER, ANY_CLASS);
+    String mine = "v".repeat(100);
+    byte[] plain = envelopeOf(mine);
+    byte[] stamped = Envelope.encode(new byte[] {'k', 'e', 'y'}, serializer.serialize(7L), StoreEntry.NEVER, 42L);
+    recent.written("item", "server@0", 1, mine, plain);
+    recent.written("stamped", "stamps", 42L, 7L, stamped);
+    assertThat(recent.size()).as("nothing held on the write").isZero();
+    for (int read = 1; read <= 2; read++) {
+      assertThat(recent.value("item", "server@0", 1, read(plain))).isEqualTo(mine).isNotSameAs(mine);
+      assertThat(serializer.reads).as("read anew, every time").hasValue(read);
+    }
+    assertThat(recent.size()).as("nor on the read").isZero();
+    assertThat(recent.read(read(stamped))).isEqualTo(7L);
+    String longer = "v".repeat(513);
+    recent.written("longer", "server@0", 1, longer, envelopeOf(longer));
+    assertThat(recent.value("longer", "server@0", 1, read(envelopeOf(longer)))).isSameAs(longer);
   }
 
   @Test
   void recentValuesHoldOneSlotPerItemAndAtMostTheirBound() {
-    RecentValues recent = new RecentValues();
+    RecentValues<java.time.DayOfWeek> recent = new RecentValues<>(TaggedSerializer.INSTANCE, LOADER, ANY_CLASS);
+    byte[] monday = envelopeOf(java.time.DayOfWeek.MONDAY);
     for (long version = 1; version <= 1_000; version++) {
-      recent.written("day", "server@0", version, java.time.DayOfWeek.MONDAY); // never collected
+      recent.written("day", "server@0", version, java.time.DayOfWeek.MONDAY, monday); // never collected
     }
     assertThat(recent.size()).as("one slot for the item, not one per write").isEqualTo(1);
     for (int item = 0; item < RecentValues.MAX_ITEMS; item++) {
-      recent.written(item, "server@0", 1, java.time.DayOfWeek.MONDAY);
+      recent.written(item, "server@0", 1, java.time.DayOfWeek.MONDAY, monday);
     }
     assertThat(recent.size()).as("dropped at the bound, then refilled").isLessThan(RecentValues.MAX_ITEMS).isPositive();
-    assertThat(recent.<java.time.DayOfWeek>value(RecentValues.MAX_ITEMS - 1, "server@0", 1,
-        () -> java.time.DayOfWeek.SUNDAY)).as("a slot held after the drop still counts").isSameAs(java.time.DayOfWeek.MONDAY);
+    assertThat(recent.value(RecentValues.MAX_ITEMS - 1, "server@0", 1,
+        read(envelopeOf(java.time.DayOfWeek.SUNDAY)))).as("a slot held after the drop still counts")
+        .isSameAs(java.time.DayOfWeek.MONDAY);
   }
 
   @Test
