@@ -15,27 +15,29 @@ package dev.larder.store;
  * samples; with the window held at 1% the late moves give the same hit ratio (Zipf, capacity 1,000,
  * 46.52% against 46.51%).
  *
- * <p><b>The window climber.</b> The window starts at 1% of the bound. Every {@link #CLIMB_FACTOR} ×
- * capacity requests the climber compares the sample's hit rate with the previous sample's and steps the
- * window on if it rose, back if it fell, as Caffeine's does, but a step is scaled by how far the change
- * stands out of the sample's noise (a change of {@link #FULL_STEP_ERRORS} standard errors or more takes
- * the full step), and a large change does not restart the step (with scans, 10,000 never-repeated keys
- * every 50,000 accesses, the hit rate swings by 45 points at each scan, past Caffeine's 5% restart
- * threshold). Measured on the {@code HitRatio} traces, the mean over four Zipf seeds: at capacity 1,000,
- * 46.18% on Zipf and 36.51% with scans (Caffeine's rules with this sketch 45.12% and 35.55%; cache2k
- * 45.90% and 36.61%); at 10,000, 68.03% and 53.98% (Caffeine's rules 67.86% and 53.72%; cache2k 67.47%
- * and 52.55%). The climber still wanders on stationary traces: with the window held at 1% the same
- * cells are 46.48%, 36.95%, 68.15% and 54.07%, and a small change to any part of the policy moves them by
- * about 0.3 points either way. What it buys is a recency-heavy trace (each access within the last 0.9 ×
- * capacity of a stream of new keys; LRU 73%): 67.7% at 1,000 and 54.2% at 10,000, against 11.3% and
- * 14.2% with the window held (Caffeine's rules 70.4% and 55.5%). Its samples are {@link #CLIMB_FACTOR} ×
- * the bound (for a weight bound, × the entries the sketch is sized for), not the sketch's capacity, which
- * is 0 until a size-bounded cache is half full: sampled every 80 requests while the cache filled, the
- * climber took full steps on noise and left Zipf at 45.4%. The step decays by 2% a sample down to a
- * floor of 1% of the bound, so the window can still follow a workload that changes hours later. Tried and
- * dropped: ghost lists of recently rejected and evicted keys steering the window (ARC's signal), best on
- * the recency trace (72%) but the loop trace collapsed to 10-18%, since every rejected loop key comes back
- * one loop later; a dead zone for growth (stationary traces +0.7, the recency trace down to 24-51%).
+ * <p><b>The window climber.</b> The window starts at 1% of the bound. Once the cache is full, two
+ * {@link ShadowCache}s model it on a sample of the keys (all of them up to {@value #SHADOW_ENTRIES}
+ * entries, else one key in 2<sup>n</sup>, so that each shadow holds 512 to 1,023 entries), one with a
+ * window {@link #SHADOW_STEP} of the bound smaller than the cache's and one as much larger. Every
+ * {@link #SAMPLE_FACTOR} × a shadow's entries sampled requests, if one shadow hit where the other missed
+ * more often than chance explains ({@link #SIGNIFICANCE} standard deviations of the requests where they
+ * differed), the window moves to that shadow's size and both are centred on it again; else it stays.
+ * The shadows see the same requests, so a scan or a shift of the workload that lowers the hit rate
+ * lowers both: the hill climber used before (Caffeine's: compare this sample's hit rate with the last
+ * one's and keep stepping while it rises) took each scan of the {@code HitRatio} trace, 10,000
+ * never-repeated keys every 50,000 accesses, for a verdict on its last step. Measured on the
+ * {@code HitRatio} traces, the mean over four Zipf seeds, shadows against that climber: at capacity
+ * 1,000, Zipf 46.54% (46.18%), with scans 36.98% (36.51%; cache2k 36.61%, the window held at 1% 36.95%),
+ * the loop trace 90.62% (90.17%), a recency-heavy trace (each access within the last 0.9 × capacity of a
+ * stream of new keys; LRU 73%) 71.1% (67.7%; Caffeine's rules 70.4%, the window held 11.3%); at 10,000
+ * (one key in 16 sampled), 68.12%, 54.09%, 89.25% and 53.2% (68.03%, 53.98%, 86.12%, 54.2%). In a
+ * prototype the sample rate and the step hardly moved the first three (within 0.1 points for one key in
+ * 1 to 16, steps of 3% to 10%, verdicts every 2 to 10 × the entries, 1 to 3 deviations); the recency
+ * trace adapts faster with larger steps and shorter samples (42% to 72%). A shadow costs about 15 bytes
+ * an entry (at most some 35 KB for both), and a sampled request two look-ups in arrays under the lock
+ * the policy already holds; a bound of 2<sup>16</sup> samples one request in 128. Under a weight bound
+ * the shadows count entries, as many as the cache held when it first filled, and the window's share of
+ * the bound is mapped onto theirs.
  *
  * <p><b>Admission.</b> As in Caffeine, a warm candidate (estimate at least {@link #ADMIT_ANYWAY_FREQUENCY})
  * that loses is admitted anyway one time in 128, so that an attacker who inflates the victims' estimates
@@ -58,16 +60,16 @@ final class EvictionPolicy<K, V> {
   static final byte PROBATION = 2;
   static final byte PROTECTED = 3;
 
-  /** Requests a climber sample holds, as a multiple of the bound (of the sketch's entries under a weight bound). */
-  static final int CLIMB_FACTOR = 5;
   static final double INITIAL_WINDOW = 0.01;
   static final double PROTECTED_SHARE = 0.8;
-  /** The climber's first step, as a share of the bound. */
-  static final double STEP = 0.0625;
-  static final double STEP_DECAY = 0.98;
-  static final double STEP_FLOOR = 0.01;
-  /** Standard errors of a hit-rate change that earn a full step. */
-  static final double FULL_STEP_ERRORS = 2;
+  /** Entries a shadow holds at least, if the cache does: the sample is one key in the largest power of two that leaves it this many. */
+  static final int SHADOW_ENTRIES = 512;
+  /** How much smaller and larger the shadows' windows are than the cache's, as a share of the bound. */
+  static final double SHADOW_STEP = 0.05;
+  /** Sampled requests between two verdicts of the shadows, as a multiple of a shadow's entries. */
+  static final int SAMPLE_FACTOR = 5;
+  /** Standard deviations by which one shadow's lead must stand out of chance for the window to move. */
+  static final int SIGNIFICANCE = 2;
   static final int ADMIT_ANYWAY_FREQUENCY = 6;
   private static final int ADMIT_ANYWAY_MASK = 127;
 
@@ -79,6 +81,7 @@ final class EvictionPolicy<K, V> {
   /** Under a size bound, the entries the sketch is made for and a climber sample is counted in. */
   private final long boundEntries;
   private final FrequencySketch sketch = new FrequencySketch();
+  private final Admission admission = new Admission(sketch);
   private final AccessOrder<K, V> window = new AccessOrder<>();
   private final AccessOrder<K, V> probation = new AccessOrder<>();
   private final AccessOrder<K, V> protectedSegment = new AccessOrder<>();
@@ -88,12 +91,14 @@ final class EvictionPolicy<K, V> {
   private long protectedWeight;
   private long totalWeight;
   private long entries;
-  private long warmLosses;
 
-  private long hitsInSample;
-  private long missesInSample;
-  private double previousHitRate;
-  private double step;
+  /** The shadows (null until the cache first fills), the sample's mask, and the current verdict's counts. */
+  private ShadowCache smaller;
+  private ShadowCache larger;
+  private int sampleMask;
+  private long sampledRequests;
+  private long smallerOnlyHits;
+  private long largerOnlyHits;
 
   EvictionPolicy(long maximum, boolean weighted, boolean climbs) {
     this.maximum = maximum;
@@ -102,7 +107,6 @@ final class EvictionPolicy<K, V> {
     this.boundEntries = Math.min(maximum, 1L << 26);
     this.windowMaximum = Math.max(maximum > 1 ? 1 : 0, (long) (maximum * INITIAL_WINDOW));
     this.protectedMaximum = (long) (PROTECTED_SHARE * (maximum - windowMaximum));
-    this.step = -STEP * maximum;
   }
 
   /**
@@ -112,7 +116,7 @@ final class EvictionPolicy<K, V> {
    */
   void onRead(int hash) {
     sketch.increment(hash);
-    hitsInSample++;
+    shadow(hash);
   }
 
   /**
@@ -125,10 +129,11 @@ final class EvictionPolicy<K, V> {
       unlink(node);
       return;
     }
-    sketch.increment(FrequencySketch.hash(node.key));
+    int hash = FrequencySketch.hash(node.key);
+    sketch.increment(hash);
+    shadow(hash);
     int weight = node.weight;
     if (node.queue == UNLINKED) {
-      missesInSample++;
       entries++;
       if (weighted ? entries > sketch.capacity() : entries >= maximum / 2 && sketch.capacity() < boundEntries) {
         // As Caffeine's, a size-bounded sketch is made when the cache is half full (nothing is evicted
@@ -155,8 +160,11 @@ final class EvictionPolicy<K, V> {
     }
   }
 
-  /** Drops entries until the total weight is within the bound; adapts the window first when a sample is complete. */
+  /** Drops entries until the total weight is within the bound; adapts the window first when a verdict is due. */
   void evict(Evictor<K, V> evictor) {
+    if (smaller == null && totalWeight > maximum) {
+      makeShadows();
+    }
     climb();
     int secondChances = window.size();
     while (windowWeight > windowMaximum) {
@@ -282,34 +290,87 @@ final class EvictionPolicy<K, V> {
   }
 
   private boolean admit(BoundedTable.Node<K, V> candidate, BoundedTable.Node<K, V> victim) {
-    if (candidate.policyWeight > maximum) {
-      return false;
-    }
-    int candidateFrequency = sketch.frequency(FrequencySketch.hash(candidate.key));
-    if (candidateFrequency > sketch.frequency(FrequencySketch.hash(victim.key))) {
-      return true;
-    }
-    return candidateFrequency >= ADMIT_ANYWAY_FREQUENCY && (++warmLosses & ADMIT_ANYWAY_MASK) == 0;
+    return candidate.policyWeight <= maximum
+        && admission.admits(FrequencySketch.hash(candidate.key), FrequencySketch.hash(victim.key));
   }
 
-  private void climb() {
-    long requests = hitsInSample + missesInSample;
-    long sampleEntries = weighted ? sketch.capacity() : boundEntries;
-    if (!climbs || maximum < 2 || requests < CLIMB_FACTOR * Math.max(sampleEntries, 16)) {
+  /**
+   * TinyLFU's admission over the table's sketch: a candidate estimated more frequent than the victim
+   * wins, and a warm one that loses wins anyway at every {@value #ADMIT_ANYWAY_MASK} + 1st such loss.
+   * One for the cache and one for each shadow, each counting its own losses.
+   */
+  static final class Admission {
+    private final FrequencySketch sketch;
+    private long warmLosses;
+
+    Admission(FrequencySketch sketch) {
+      this.sketch = sketch;
+    }
+
+    boolean admits(int candidateHash, int victimHash) {
+      int candidateFrequency = sketch.frequency(candidateHash);
+      if (candidateFrequency > sketch.frequency(victimHash)) {
+        return true;
+      }
+      return candidateFrequency >= ADMIT_ANYWAY_FREQUENCY && (++warmLosses & ADMIT_ANYWAY_MASK) == 0;
+    }
+  }
+
+  /** The cache is full for the first time: shadows of what it holds, if it can climb and holds 2 or more. */
+  private void makeShadows() {
+    long known = weighted ? entries : Math.min(entries, boundEntries);
+    if (!climbs || known < 2) {
       return;
     }
-    double hitRate = (double) hitsInSample / requests;
-    double change = hitRate - previousHitRate;
-    double direction = change >= 0 ? step : -step;
-    double rate = Math.min(Math.max(hitRate, 1e-3), 1 - 1e-3);
-    double standardError = Math.sqrt(2 * rate * (1 - rate) / requests);
-    double amount = direction * Math.min(1, Math.abs(change) / (FULL_STEP_ERRORS * standardError));
-    double floor = Math.max(1, STEP_FLOOR * maximum);
-    step = Math.abs(STEP_DECAY * direction) < floor ? Math.copySign(floor, direction) : STEP_DECAY * direction;
-    previousHitRate = hitRate;
-    hitsInSample = 0;
-    missesInSample = 0;
-    resizeWindow((long) amount);
+    int sample = (int) Long.highestOneBit(Math.max(1, known / SHADOW_ENTRIES));
+    sampleMask = sample - 1;
+    int capacity = (int) (known / sample);
+    smaller = new ShadowCache(capacity, 1, new Admission(sketch));
+    larger = new ShadowCache(capacity, 1, new Admission(sketch));
+    centreShadows();
+  }
+
+  /** A request of the key with this hash, for the shadows if the key is in their sample. */
+  private void shadow(int hash) {
+    if (smaller == null || (Integer.rotateLeft(hash * 0x85EBCA6B, 16) & sampleMask) != 0) {
+      return;
+    }
+    sampledRequests++;
+    boolean smallerHit = smaller.access(hash);
+    if (larger.access(hash) != smallerHit) {
+      if (smallerHit) {
+        smallerOnlyHits++;
+      } else {
+        largerOnlyHits++;
+      }
+    }
+  }
+
+  /** When a verdict is due: the window moves to the size of the shadow that hit more, if it clearly did. */
+  private void climb() {
+    if (smaller == null || sampledRequests < (long) SAMPLE_FACTOR * smaller.capacity()) {
+      return;
+    }
+    long differing = smallerOnlyHits + largerOnlyHits;
+    long lead = largerOnlyHits - smallerOnlyHits;
+    sampledRequests = 0;
+    smallerOnlyHits = 0;
+    largerOnlyHits = 0;
+    // each request where they differ is a coin toss if neither window is better: the lead's deviation is √differing
+    if (lead * lead <= (long) SIGNIFICANCE * SIGNIFICANCE * differing) {
+      return;
+    }
+    ShadowCache better = lead > 0 ? larger : smaller;
+    resizeWindow(Math.round((double) better.windowMaximum() * maximum / better.capacity()) - windowMaximum);
+    centreShadows();
+  }
+
+  private void centreShadows() {
+    int capacity = smaller.capacity();
+    int window = (int) Math.max(1, Math.round((double) windowMaximum * capacity / maximum));
+    int step = (int) Math.max(1, Math.round(SHADOW_STEP * capacity));
+    smaller.resize(window - step);
+    larger.resize(window + step);
   }
 
   private void resizeWindow(long amount) {

@@ -142,6 +142,52 @@ class BoundedTableTest {
     assertThat(table.windowMaximum()).as("held").isEqualTo(10);
   }
 
+  /**
+   * The climber against scans: the Zipf trace above with 10,000 never-repeated keys every 50,000
+   * accesses, capacity 1,000. A hill climber that compares one sample's hit rate with the last takes each
+   * scan for a verdict on its last step; the shadows see each scan together. Measured on this seed: the
+   * window held at 1% 35.81%, climbing 35.84% with the window at 1 entry in the end; the hill climber
+   * used before 32.72%, its window at 545.
+   */
+  @Test
+  void scansDoNotMoveTheWindowOffItsBestSize() {
+    double held = zipfWithScans(new BoundedTable<>(1_000, null, new Evictions(), false));
+    BoundedTable<Integer, String> climbing = new BoundedTable<>(1_000, null, new Evictions());
+    assertThat(zipfWithScans(climbing)).isGreaterThanOrEqualTo(held).isGreaterThan(0.358);
+    assertThat(climbing.windowMaximum()).as("of 1,000").isLessThan(30);
+  }
+
+  private static double zipfWithScans(BoundedTable<Integer, String> table) {
+    Random random = new Random(11);
+    double top = Math.pow(100_000, 0.1) - 1;
+    long hits = 0;
+    int accesses = 1_000_000;
+    int scanned = 100_000;
+    StoreEntry<String> value = entry("v");
+    for (int i = 0; i < accesses; i++) {
+      int zipf = (int) Math.pow(top * random.nextDouble() + 1, 10);
+      if (getOrPut(table, i % 50_000 < 10_000 ? scanned++ : zipf, value)) {
+        hits++;
+      }
+    }
+    return (double) hits / accesses;
+  }
+
+  /** "get; on a miss, put": whether it hit. */
+  private static boolean getOrPut(BoundedTable<Integer, String> table, int key, StoreEntry<String> value) {
+    if (table.get(key) != null) {
+      return true;
+    }
+    table.put(key, value);
+    return false;
+  }
+
+  /** Access {@code i} of a recency-heavy trace: within the last 900 of a stream of new keys, the newest most often (LRU's case). */
+  private static int recencyKey(int i, Random random) {
+    int newest = i / 4;
+    return newest - (int) Math.min(newest, 900 * Math.pow(random.nextDouble(), 3));
+  }
+
   @Test
   void theWindowOpensUnderARecencyWorkloadAndStaysSmallUnderScans() {
     BoundedTable<Integer, String> recency = new BoundedTable<>(1_000, null, new Evictions());
@@ -149,20 +195,25 @@ class BoundedTableTest {
     Random random = new Random(3);
     StoreEntry<String> value = entry("v");
     for (int i = 0; i < 300_000; i++) {
-      // each access within the last 900 of a stream of new keys, the newest most often: LRU's case
-      int newest = i / 4;
-      int key = newest - (int) Math.min(newest, 900 * Math.pow(random.nextDouble(), 3));
-      if (recency.get(key) == null) {
-        recency.put(key, value);
-      }
-      int scanKey = i % 10 < 5 ? i : random.nextInt(200);
-      if (scans.get(scanKey) == null) {
-        scans.put(scanKey, value);
-      }
+      getOrPut(recency, recencyKey(i, random), value);
+      getOrPut(scans, i % 10 < 5 ? i : random.nextInt(200), value);
     }
     assertThat(recency.windowMaximum()).as("starts at 10 (1%%)").isGreaterThan(200);
     assertThat(scans.windowMaximum()).isLessThan(100);
     assertThat(scans.keySet().stream().filter(key -> key < 200).count()).as("the hot 200 kept through the scan").isGreaterThan(190);
+  }
+
+  @Test
+  void underAWeightBoundTheWindowOpensForRecencyToo() {
+    // each entry weighs 3: a bound of 3,000 holds 1,000, as above; the shadows count entries
+    BoundedTable<Integer, String> recency = new BoundedTable<>(3_000, (key, value) -> 3, new Evictions());
+    Random random = new Random(3);
+    StoreEntry<String> value = entry("v");
+    for (int i = 0; i < 300_000; i++) {
+      getOrPut(recency, recencyKey(i, random), value);
+    }
+    assertThat(recency.windowMaximum()).as("starts at 30 (1%%), in weight").isGreaterThan(600);
+    assertThat(recency.size()).isEqualTo(1_000);
   }
 
   @Test
