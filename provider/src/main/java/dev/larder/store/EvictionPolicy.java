@@ -84,7 +84,7 @@ final class EvictionPolicy<K, V> {
   private final boolean weighted;
   /** False only in tests of the admission on its own: the window stays at 1%. */
   private final boolean climbs;
-  /** Under a size bound, the entries the sketch is made for and a climber sample is counted in. */
+  /** Under a size bound, the entries the sketch is made for and the shadows are sampled from. */
   private final long boundEntries;
   private final FrequencySketch sketch = new FrequencySketch();
   private final Admission admission = new Admission(sketch);
