@@ -93,7 +93,7 @@ public final class Envelope {
 
   /** {@link Serializer#readsCheaply} of the value, without copying it out. */
   public boolean valueReadsCheaply(Serializer serializer) {
-    return valueReadsCheaply(bytes, serializer);
+    return readsCheaply(bytes, header + keyLength, serializer);
   }
 
   /**
@@ -102,7 +102,10 @@ public final class Envelope {
    */
   static boolean valueReadsCheaply(byte[] envelope, Serializer serializer) {
     int header = envelope[1] == STAMPED ? STAMPED_HEADER : PLAIN_HEADER;
-    int valueOffset = header + ByteBuffer.wrap(envelope).getInt(header - 4);
+    return readsCheaply(envelope, header + ByteBuffer.wrap(envelope).getInt(header - 4), serializer);
+  }
+
+  private static boolean readsCheaply(byte[] envelope, int valueOffset, Serializer serializer) {
     return serializer.readsCheaply(envelope, valueOffset, envelope.length - valueOffset);
   }
 }
