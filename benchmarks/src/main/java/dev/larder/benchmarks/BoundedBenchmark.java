@@ -38,8 +38,8 @@ public class BoundedBenchmark {
   /**
    * The {@code getOrPut} cache's bound: 2^14 in the runs the docs report. {@code -jvmArgsAppend
    * -Dlarder.benchmark.evictingBound=512} asks what a small cache pays, where Larder's window shadows
-   * see every request (under 2^14, one in 32). A system property, not a JMH parameter, so that the
-   * report's rows keep their names.
+   * see one key in 4 (under 2^14, one in 128: each shadow holds 128 entries). A system property, not a
+   * JMH parameter, so that the report's rows keep their names.
    */
   static final int EVICTING_BOUND = Integer.getInteger("larder.benchmark.evictingBound", 1 << 14);
   static final int EVICTING_KEYS = 1 << 18;
