@@ -8,7 +8,10 @@ package dev.larder.expiry;
 @FunctionalInterface
 public interface TimeSource {
 
-  /** The ticking clock: the system's time, read from a field a daemon thread advances each millisecond. */
+  /**
+   * The ticking clock: the system's time, read from a field a daemon thread advances each millisecond
+   * while the clock is read (see {@link Clock}).
+   */
   TimeSource SYSTEM = Clock::now;
 
   /** Epoch milliseconds now. */

@@ -114,6 +114,9 @@ public final class InProcessStore<K, V> implements Store<K, V> {
    * every {@value #SWEEP_MILLIS} ms by the sweeper thread; public for tests that move a fake clock.
    */
   public void sweep() {
+    if (deadlines.isEmpty()) {
+      return; // before reading the time: a read every 250 ms would keep the idle Clock ticking
+    }
     long now = time.millis();
     Map.Entry<Long, Set<K>> due;
     while ((due = deadlines.firstEntry()) != null && due.getKey() <= now) {
