@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ticking clock on real time, its own instances with short probes (every 20 ticks, 5 ticks long) so
- * that no other test's reads of the system clock interfere. Real time is the subject here: the ticker
+ * The ticking clock on real time, its own instances with short probes (every 20 or 100 ticks instead of
+ * 1,000) so that no other test's reads of the system clock interfere. Real time is the subject here: the ticker
  * is a thread that parks for a millisecond, and what is tested is when it stops and starts.
  */
 class ClockTest {
